@@ -1,0 +1,41 @@
+import { errorCodeInfo, type SecretManagerErrorCode } from '../shared/errors.ts';
+
+/**
+ * A failure a user can act on, in the taxonomy of DESIGN.md. The message is shown to
+ * users, so it must never contain a credential or a secret value.
+ */
+export class SecretManagerError extends Error {
+  override readonly name = 'SecretManagerError';
+  readonly hint: string;
+
+  constructor(
+    readonly code: SecretManagerErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options.hint ?? errorCodeInfo[code].hint;
+  }
+}
+
+/** Application errors that are not about a provider: unknown ids, duplicates, bad scope. */
+export type AppErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED';
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly kind: AppErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Replaces every occurrence of the given credentials in a provider message. */
+export function redact(message: string, secrets: readonly (string | undefined)[]): string {
+  let out = message;
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * The closed error taxonomy of DESIGN.md. Every provider failure is mapped to one of
+ * these codes; clients read it from `error.data.secretManagerCode`.
+ */
+export const secretManagerErrorCodes = [
+  'CONNECTION_FAILED',
+  'AUTHENTICATION_FAILED',
+  'PERMISSION_DENIED',
+  'SECRET_NOT_FOUND',
+  'INVALID_PATH',
+  'KEY_NOT_FOUND',
+  'PROVIDER_ERROR',
+] as const;
+
+export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
+
+export interface ErrorCodeInfo {
+  /** Short title a UI shows above the provider's message. */
+  title: string;
+  /** What the user can do about it. */
+  hint: string;
+}
+
+export const errorCodeInfo = {
+  CONNECTION_FAILED: {
+    title: 'Could not reach the secret manager',
+    hint: 'Check the address, that the service is running and reachable from this server (firewall, VPN, DNS), and its TLS certificate.',
+  },
+  AUTHENTICATION_FAILED: {
+    title: 'The secret manager rejected the credentials',
+    hint: 'Check the credentials for typos and that they have not expired or been revoked.',
+  },
+  PERMISSION_DENIED: {
+    title: 'Permission denied',
+    hint: 'The credentials are valid but their policy does not allow this operation. Grant read (and list, for browsing) on the secret path.',
+  },
+  SECRET_NOT_FOUND: {
+    title: 'Secret not found',
+    hint: 'Check the secret path and version. Names are case-sensitive.',
+  },
+  INVALID_PATH: {
+    title: 'Invalid secret path',
+    hint: 'Use the form <name-or-path>[@<version>][#<json.key>].',
+  },
+  KEY_NOT_FOUND: {
+    title: 'Key not found in the secret',
+    hint: 'The secret exists but has no such key. Check the part after #, dotted for nested keys.',
+  },
+  PROVIDER_ERROR: {
+    title: 'The secret manager returned an error',
+    hint: 'See the provider message for details.',
+  },
+} as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
+
+export function isSecretManagerErrorCode(value: unknown): value is SecretManagerErrorCode {
+  return typeof value === 'string' && (secretManagerErrorCodes as readonly string[]).includes(value);
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/server/**/*.test.ts', 'test/emulators/**/*.test.ts', 'test/shared/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    env: { METADATA_SERVER_DETECTION: 'none' },
+  },
+});
