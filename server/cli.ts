@@ -1,0 +1,143 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { addKeyToFile, loadKeyRing } from './crypto/key-source.ts';
+import { KeyRing, KeyRingError } from './crypto/keyring.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { AppError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createServer } from './server.ts';
+import { rotateKeys } from './services/key-rotation.ts';
+import { createApiKey, createPlatform } from './services/platforms.ts';
+
+const usage = `Usage: secret-managers <command> [options]
+
+Commands:
+  serve                                   Start the server (PORT, DATABASE_URL, … from the environment)
+  demo                                    Start the server on an in-memory database with provider emulators and demo data
+  emulator <vault> --port N [--root-token T]
+                                          Start a provider emulator with demo secrets
+  create-platform --name N                Create a platform; prints its id
+  create-api-key --platform ID --role admin|engine [--project ID] [--name N]
+                                          Create an API key; prints the token once
+  rotate-keys                             Re-encrypt every stored credential under the newest key
+                                          (embedded mode: first adds a new key to the data folder)
+  generate-key [--version N]              Print a new key for SM_ENCRYPTION_KEYS`;
+
+function fail(message: string): never {
+  process.stderr.write(`secret-managers: ${message}\n`);
+  process.exit(1);
+}
+
+async function withDatabase<T>(config: Config, run: (db: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config);
+  try {
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      platform: { type: 'string' },
+      role: { type: 'string' },
+      project: { type: 'string' },
+      port: { type: 'string' },
+      'root-token': { type: 'string' },
+      version: { type: 'string' },
+    },
+  });
+
+  switch (command) {
+    case 'serve': {
+      const config = loadConfig();
+      const server = await createServer(config);
+      const url = await server.start();
+      server.deps.logger.info({ url, database: config.databaseUrl ? 'postgres' : `embedded (${config.dataDir})` }, 'secret-managers listening');
+      const stop = () => void server.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.ts');
+      await runDemo(loadConfig());
+      return;
+    }
+    case 'emulator': {
+      const provider = positionals[0];
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
+      if (provider !== 'vault') fail(`unknown emulator "${provider ?? ''}"; available: vault`);
+      const { startVaultEmulator, seedVaultDemo } = await import('../test/emulators/vault/index.ts');
+      const emulator = await startVaultEmulator({ port, ...(values['root-token'] && { rootToken: values['root-token'] }) });
+      const demo = seedVaultDemo(emulator);
+      process.stdout.write(
+        `Vault emulator on ${emulator.url}\nroot token: ${emulator.rootToken}\ndemo read-only token: ${demo.token}\n` +
+          `demo AppRole: role_id ${demo.roleId}, secret_id ${demo.secretId}\n`,
+      );
+      return;
+    }
+    case 'create-platform': {
+      if (!values.name) fail('--name is required');
+      const config = loadConfig();
+      const platform = await withDatabase(config, ({ db }) => createPlatform(db, values.name!));
+      process.stdout.write(`${platform.id}\n`);
+      return;
+    }
+    case 'create-api-key': {
+      if (!values.platform) fail('--platform is required');
+      if (values.role !== 'admin' && values.role !== 'engine') fail('--role must be admin or engine');
+      const config = loadConfig();
+      const key = await withDatabase(config, ({ db }) =>
+        createApiKey(db, {
+          platformId: values.platform!,
+          role: values.role as 'admin' | 'engine',
+          projectId: values.project ?? null,
+          ...(values.name && { name: values.name }),
+        }),
+      );
+      process.stdout.write(`${key.token}\n`);
+      process.stderr.write(`API key ${key.id} created. The token above is shown once; store it now.\n`);
+      return;
+    }
+    case 'rotate-keys': {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const source = loadKeyRing(config.encryptionKeys, config.dataDir, logger);
+      const result = await withDatabase(config, async ({ db }) => {
+        // Embedded mode owns its key file, so it adds the new key itself; with
+        // SM_ENCRYPTION_KEYS the operator puts the new key first before running this.
+        const ring = source.file ? addKeyToFile(source) : source.ring;
+        return { ...(await rotateKeys(db, ring)), version: ring.currentVersion };
+      });
+      process.stdout.write(`Re-encrypted ${result.connections} connection(s) and ${result.embedKeys} embed key(s) under key version ${result.version}.\n`);
+      return;
+    }
+    case 'generate-key': {
+      const version = values.version === undefined ? 1 : Number(values.version);
+      if (!Number.isInteger(version) || version < 1) fail('--version must be a positive whole number');
+      process.stdout.write(`${KeyRing.generateKey(version)}\n`);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${usage}\n`);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof AppError) fail(e.message);
+  if (e instanceof KeyRingError) fail(`SM_ENCRYPTION_KEYS: ${e.message}`);
+  throw e;
+});

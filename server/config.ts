@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Every setting comes from the environment and is validated once, at start. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  SM_DATA_DIR: z.string().min(1).default('./.data'),
+  SM_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SM_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  encryptionKeys: string | undefined;
+  bootstrapAdminToken: string | undefined;
+  providerTimeoutMs: number;
+  publicUrl: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Empty strings count as unset, as in most deployment tools. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.SM_ENCRYPTION_KEYS) {
+    // A generated key lives in one machine's data folder; instances sharing PostgreSQL need the same ring.
+    throw new ConfigError('SM_ENCRYPTION_KEYS: required when DATABASE_URL is set (generate one with `secret-managers generate-key`)');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir: e.SM_DATA_DIR,
+    encryptionKeys: e.SM_ENCRYPTION_KEYS,
+    bootstrapAdminToken: e.SM_BOOTSTRAP_ADMIN_TOKEN,
+    providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
+    publicUrl: e.SM_PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,54 @@
+import type { ProviderId } from '../../shared/providers/index.ts';
+import type { VaultConfig } from '../../shared/providers/vault.ts';
+import type { ProviderAdapter, ProviderClient, ProviderContext } from './types.ts';
+import { vaultAdapter } from './vault/index.ts';
+
+/** A connection's decrypted config with its auth method, as adapters receive it. */
+export type ProviderConfig = { authMethod: string } & Record<string, unknown>;
+
+const adapters = {
+  vault: vaultAdapter as ProviderAdapter<VaultConfig>,
+} satisfies Record<ProviderId, ProviderAdapter<never>>;
+
+export function connectProvider(provider: ProviderId, config: ProviderConfig, context: ProviderContext): ProviderClient {
+  // The config was validated against this provider's schema for its auth method.
+  return (adapters[provider] as ProviderAdapter<ProviderConfig>).connect(config, context);
+}
+
+/**
+ * One live client per saved connection, reused across reads so tokens are kept and
+ * renewed; rebuilt when the connection changed (its `updatedAt` moved), which also
+ * covers edits made through another server instance.
+ */
+export class ProviderClientPool {
+  private readonly clients = new Map<string, { stamp: number; client: ProviderClient }>();
+
+  constructor(private readonly context: ProviderContext) {}
+
+  get(connection: { id: string; updatedAt: Date; provider: ProviderId; config: ProviderConfig }): ProviderClient {
+    const stamp = connection.updatedAt.getTime();
+    const existing = this.clients.get(connection.id);
+    if (existing?.stamp === stamp) return existing.client;
+    if (existing) void existing.client.close();
+    const client = connectProvider(connection.provider, connection.config, this.context);
+    this.clients.set(connection.id, { stamp, client });
+    return client;
+  }
+
+  /** A client for a config that is not saved (tests of unsaved forms); the caller closes it. */
+  connectUnsaved(provider: ProviderId, config: ProviderConfig): ProviderClient {
+    return connectProvider(provider, config, this.context);
+  }
+
+  evict(connectionId: string): void {
+    const existing = this.clients.get(connectionId);
+    this.clients.delete(connectionId);
+    if (existing) void existing.client.close();
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.allSettled(all.map((c) => c.client.close()));
+  }
+}

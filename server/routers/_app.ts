@@ -1,0 +1,15 @@
+import { router } from '../trpc/init.ts';
+import { embedKeysRouter } from './embed-keys.ts';
+import { projectsRouter } from './projects.ts';
+import { providersRouter } from './providers.ts';
+import { secretManagersRouter } from './secret-managers.ts';
+
+export const appRouter = router({
+  providers: providersRouter,
+  projects: projectsRouter,
+  secretManagers: secretManagersRouter,
+  embedKeys: embedKeysRouter,
+});
+
+/** Imported type-only by the elements: no server code reaches the bundle. */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,45 @@
+import {
+  connectionIdInput,
+  createConnectionInput,
+  listConnectionsInput,
+  testConnectionInput,
+  updateConnectionInput,
+} from '../../shared/connections.ts';
+import { actorOf, type Principal } from '../auth/principal.ts';
+import { projectContext } from '../auth/project-context.ts';
+import {
+  createConnection,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  testConnection,
+  updateConnection,
+} from '../services/connections.ts';
+import { assertProjectInPlatform } from '../services/projects.ts';
+import { adminProcedure, authedProcedure, router } from '../trpc/init.ts';
+
+const actor = (p: Principal) => ({ platformId: p.platformId, actor: actorOf(p) });
+
+export const secretManagersRouter = router({
+  list: authedProcedure.input(listConnectionsInput).query(async ({ ctx, input }) => {
+    const projectId = projectContext(ctx.principal, input?.projectId);
+    if (projectId) await assertProjectInPlatform(ctx.deps.db, ctx.principal.platformId, projectId);
+    return listConnections(ctx.deps, ctx.principal.platformId, {
+      projectId,
+      view: ctx.principal.role === 'admin' ? 'admin' : 'member',
+    });
+  }),
+
+  get: adminProcedure.input(connectionIdInput).query(({ ctx, input }) => getConnection(ctx.deps, ctx.principal.platformId, input.id)),
+
+  create: adminProcedure.input(createConnectionInput).mutation(({ ctx, input }) => createConnection(ctx.deps, actor(ctx.principal), input)),
+
+  update: adminProcedure.input(updateConnectionInput).mutation(({ ctx, input }) => updateConnection(ctx.deps, actor(ctx.principal), input)),
+
+  delete: adminProcedure.input(connectionIdInput).mutation(async ({ ctx, input }) => {
+    await deleteConnection(ctx.deps, actor(ctx.principal), input.id);
+    return { id: input.id };
+  }),
+
+  test: adminProcedure.input(testConnectionInput).mutation(({ ctx, input }) => testConnection(ctx.deps, actor(ctx.principal), input)),
+});

@@ -1,0 +1,67 @@
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { loadKeyRing } from './crypto/key-source.ts';
+import type { KeyRing } from './crypto/keyring.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { ProviderClientPool } from './providers/registry.ts';
+import { appRouter, type AppRouter } from './routers/_app.ts';
+import type { ServiceDeps } from './services/deps.ts';
+import { bootstrapPlatform } from './services/platforms.ts';
+import { contextFactory } from './trpc/context.ts';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** An already open database (tests, demo); otherwise opened from the config. */
+  database?: Database;
+  keyRing?: KeyRing;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: ServiceDeps;
+  /** Listens on the configured host and port; resolves to the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const keyRing = options.keyRing ?? loadKeyRing(config.encryptionKeys, config.dataDir, logger).ring;
+  const database = options.database ?? (await openDatabase(config));
+  if (config.bootstrapAdminToken) {
+    const seeded = await bootstrapPlatform(database.db, config.bootstrapAdminToken);
+    if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
+  }
+  const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger });
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config };
+
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await database.ping();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
+    }
+  });
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: { router: appRouter, createContext: contextFactory(deps) } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  return {
+    app,
+    deps,
+    async start() {
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async stop() {
+      await app.close();
+      await clients.closeAll();
+      if (!options.database) await database.close();
+    },
+  };
+}

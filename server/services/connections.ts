@@ -1,0 +1,309 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { ConnectionDto, CreateConnectionInput, TestConnectionInput, TestResult, UpdateConnectionInput } from '../../shared/connections.ts';
+import { parseConnectionConfig } from '../../shared/connections.ts';
+import { isProviderId, type ProviderId } from '../../shared/providers/index.ts';
+import type { Db } from '../db/client.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
+import { AppError, SecretManagerError } from '../errors.ts';
+import type { ProviderConfig } from '../providers/registry.ts';
+import { recordAudit } from './audit.ts';
+import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
+import type { Actor, ServiceDeps } from './deps.ts';
+import { newId } from './ids.ts';
+import { ValidationError } from './validation-error.ts';
+
+type Row = typeof secretManagerConnections.$inferSelect;
+
+/** Admins see everything about a connection but its credentials; members only what the picker needs. */
+export type ConnectionView = 'admin' | 'member';
+
+const duplicateName = (name: string) => new AppError('CONFLICT', `A connection named "${name}" already exists on this platform.`);
+
+async function loadRow(db: Db, platformId: string, id: string): Promise<Row> {
+  const [row] = await db
+    .select()
+    .from(secretManagerConnections)
+    .where(and(eq(secretManagerConnections.id, id), eq(secretManagerConnections.platformId, platformId)));
+  if (!row) throw new AppError('NOT_FOUND', `No secret manager connection ${id}`);
+  return row;
+}
+
+async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, { id: string; name: string }[]>> {
+  const byConnection = new Map<string, { id: string; name: string }[]>();
+  if (connectionIds.length === 0) return byConnection;
+  const rows = await db
+    .select({ connectionId: connectionProjects.connectionId, id: projects.id, name: projects.name })
+    .from(connectionProjects)
+    .innerJoin(projects, eq(projects.id, connectionProjects.projectId))
+    .where(inArray(connectionProjects.connectionId, connectionIds))
+    .orderBy(asc(projects.name));
+  for (const r of rows) {
+    const list = byConnection.get(r.connectionId) ?? [];
+    list.push({ id: r.id, name: r.name });
+    byConnection.set(r.connectionId, list);
+  }
+  return byConnection;
+}
+
+function toDto(deps: ServiceDeps, row: Row, assigned: { id: string; name: string }[], view: ConnectionView): ConnectionDto {
+  const provider = row.provider as ProviderId;
+  return {
+    id: row.id,
+    name: row.name,
+    provider,
+    authMethod: row.authMethod,
+    scope: row.scope,
+    projects: assigned,
+    config: view === 'admin' ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
+    createdBy: view === 'admin' ? row.createdBy : '',
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** 400 unless every id is a project of the platform. */
+async function assertProjects(db: Db, platformId: string, projectIds: string[]): Promise<void> {
+  const unique = [...new Set(projectIds)];
+  const found = await db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.platformId, platformId), inArray(projects.id, unique)));
+  const missing = unique.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length > 0) throw new AppError('BAD_REQUEST', `Unknown project(s) on this platform: ${missing.join(', ')}`);
+}
+
+/**
+ * The visibility rule of DESIGN.md: without a project, every connection of the platform;
+ * in project P, platform-scoped ones plus project-scoped ones assigned to P.
+ */
+export async function listConnections(
+  deps: ServiceDeps,
+  platformId: string,
+  options: { projectId?: string | undefined; view: ConnectionView },
+): Promise<ConnectionDto[]> {
+  const { projectId } = options;
+  const visible = projectId
+    ? or(
+        eq(secretManagerConnections.scope, 'PLATFORM'),
+        inArray(
+          secretManagerConnections.id,
+          deps.db.select({ id: connectionProjects.connectionId }).from(connectionProjects).where(eq(connectionProjects.projectId, projectId)),
+        ),
+      )
+    : undefined;
+  const rows = await deps.db
+    .select()
+    .from(secretManagerConnections)
+    .where(and(eq(secretManagerConnections.platformId, platformId), visible))
+    .orderBy(asc(sql`lower(${secretManagerConnections.name})`));
+  const assigned = await projectsOf(deps.db, rows.map((r) => r.id));
+  return rows.map((row) => {
+    const all = assigned.get(row.id) ?? [];
+    // In a project context, other projects' names are none of the caller's business.
+    const shown = projectId ? all.filter((p) => p.id === projectId) : all;
+    return toDto(deps, row, shown, options.view);
+  });
+}
+
+export async function getConnection(deps: ServiceDeps, platformId: string, id: string): Promise<ConnectionDto> {
+  const row = await loadRow(deps.db, platformId, id);
+  const assigned = await projectsOf(deps.db, [id]);
+  return toDto(deps, row, assigned.get(id) ?? [], 'admin');
+}
+
+/** Runs the provider's check on a fresh client, so a saved connection's token state cannot mask a bad config. */
+async function checkConfig(deps: ServiceDeps, provider: ProviderId, config: ProviderConfig): Promise<TestResult> {
+  const client = deps.clients.connectUnsaved(provider, config);
+  try {
+    const info = await client.check();
+    return { ok: true, ...(info.identity !== undefined && { identity: info.identity }), ...(info.details && { details: info.details }) };
+  } catch (e) {
+    if (e instanceof SecretManagerError) throw e;
+    deps.logger.error({ err: { name: (e as Error)?.name }, provider }, 'provider check failed unexpectedly');
+    throw new SecretManagerError('PROVIDER_ERROR', 'The connection test failed unexpectedly.', { cause: e });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Tests a config and records the outcome; rethrows the failure. */
+async function testAndAudit(
+  deps: ServiceDeps,
+  actor: Actor,
+  action: string,
+  target: { id?: string; name?: string; provider: ProviderId },
+  config: ProviderConfig,
+): Promise<TestResult> {
+  try {
+    return await checkConfig(deps, target.provider, config);
+  } catch (e) {
+    await recordAudit(deps.db, {
+      ...actor,
+      action,
+      targetType: 'connection',
+      targetId: target.id ?? null,
+      outcome: 'failure',
+      details: { name: target.name, provider: target.provider, code: (e as SecretManagerError).code },
+    });
+    throw e;
+  }
+}
+
+async function assertNameFree(db: Db, platformId: string, name: string, exceptId?: string): Promise<void> {
+  const [row] = await db
+    .select({ id: secretManagerConnections.id })
+    .from(secretManagerConnections)
+    .where(and(eq(secretManagerConnections.platformId, platformId), eq(secretManagerConnections.name, name)));
+  if (row && row.id !== exceptId) throw duplicateName(name);
+}
+
+export async function createConnection(deps: ServiceDeps, actor: Actor, input: CreateConnectionInput): Promise<ConnectionDto> {
+  const { platformId } = actor;
+  const parsed = parseConnectionConfig(input.provider, input.authMethod, input.config);
+  if (!parsed.success) throw new ValidationError(parsed.error);
+  const config: ProviderConfig = { authMethod: input.authMethod, ...parsed.data };
+  const projectIds = input.scope === 'PROJECT' ? [...new Set(input.projectIds ?? [])] : [];
+  if (projectIds.length > 0) await assertProjects(deps.db, platformId, projectIds);
+  await assertNameFree(deps.db, platformId, input.name);
+
+  await testAndAudit(deps, actor, 'connection.create', { name: input.name, provider: input.provider }, config);
+
+  const id = newId('con');
+  const sealed = sealConfig(deps.keyRing, platformId, id, config);
+  try {
+    await deps.db.transaction(async (tx) => {
+      await tx.insert(secretManagerConnections).values({
+        id,
+        platformId,
+        name: input.name,
+        provider: input.provider,
+        authMethod: input.authMethod,
+        scope: input.scope,
+        configCiphertext: sealed.ciphertext,
+        keyVersion: sealed.keyVersion,
+        createdBy: actor.actor,
+      });
+      if (projectIds.length > 0) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: id, projectId })));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicateName(input.name);
+    throw e;
+  }
+  await recordAudit(deps.db, {
+    ...actor,
+    action: 'connection.create',
+    targetType: 'connection',
+    targetId: id,
+    outcome: 'success',
+    details: { name: input.name, provider: input.provider, authMethod: input.authMethod, scope: input.scope, projectIds },
+  });
+  return getConnection(deps, platformId, id);
+}
+
+export async function updateConnection(deps: ServiceDeps, actor: Actor, input: UpdateConnectionInput): Promise<ConnectionDto> {
+  const { platformId } = actor;
+  const row = await loadRow(deps.db, platformId, input.id);
+  const provider = row.provider as ProviderId;
+  const authMethod = input.authMethod ?? row.authMethod;
+  const merged = mergeConfigEdit(provider, openConfig(deps.keyRing, row), authMethod, input.config);
+  if (!merged.success) throw new ValidationError(merged.error);
+
+  const scope = input.scope ?? row.scope;
+  if (scope === 'PLATFORM' && input.projectIds && input.projectIds.length > 0) {
+    throw new AppError('BAD_REQUEST', 'A platform-scoped connection is not assigned to projects; choose scope PROJECT');
+  }
+  const projectIds = scope === 'PROJECT' && input.projectIds ? [...new Set(input.projectIds)] : undefined;
+  if (projectIds) await assertProjects(deps.db, platformId, projectIds);
+  const name = input.name ?? row.name;
+  await assertNameFree(deps.db, platformId, name, row.id);
+
+  await testAndAudit(deps, actor, 'connection.update', { id: row.id, name, provider }, merged.data);
+
+  const sealed = sealConfig(deps.keyRing, platformId, row.id, merged.data);
+  try {
+    await deps.db.transaction(async (tx) => {
+      await tx
+        .update(secretManagerConnections)
+        .set({ name, authMethod, scope, configCiphertext: sealed.ciphertext, keyVersion: sealed.keyVersion, updatedAt: new Date() })
+        .where(eq(secretManagerConnections.id, row.id));
+      if (scope === 'PLATFORM' || projectIds) await tx.delete(connectionProjects).where(eq(connectionProjects.connectionId, row.id));
+      if (projectIds) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: row.id, projectId })));
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicateName(name);
+    throw e;
+  }
+  deps.clients.evict(row.id);
+  await recordAudit(deps.db, {
+    ...actor,
+    action: 'connection.update',
+    targetType: 'connection',
+    targetId: row.id,
+    outcome: 'success',
+    details: {
+      name,
+      authMethod,
+      scope,
+      ...(projectIds && { projectIds }),
+      changed: Object.keys(input).filter((k) => k !== 'id' && k !== 'config').concat(input.config ? ['config'] : []),
+    },
+  });
+  return getConnection(deps, platformId, row.id);
+}
+
+export async function deleteConnection(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
+  const rows = await deps.db
+    .delete(secretManagerConnections)
+    .where(and(eq(secretManagerConnections.id, id), eq(secretManagerConnections.platformId, actor.platformId)))
+    .returning({ name: secretManagerConnections.name, provider: secretManagerConnections.provider });
+  if (rows.length === 0) throw new AppError('NOT_FOUND', `No secret manager connection ${id}`);
+  deps.clients.evict(id);
+  await recordAudit(deps.db, {
+    ...actor,
+    action: 'connection.delete',
+    targetType: 'connection',
+    targetId: id,
+    outcome: 'success',
+    details: { name: rows[0]!.name, provider: rows[0]!.provider },
+  });
+}
+
+/** Tests a saved connection (optionally with unsaved edits, secrets kept) or an unsaved config. */
+export async function testConnection(deps: ServiceDeps, actor: Actor, input: TestConnectionInput): Promise<TestResult> {
+  let provider: ProviderId;
+  let config: ProviderConfig;
+  let target: { id?: string; name?: string; provider: ProviderId };
+  if (input.id !== undefined) {
+    const row = await loadRow(deps.db, actor.platformId, input.id);
+    provider = row.provider as ProviderId;
+    if (input.provider !== undefined && input.provider !== provider) {
+      throw new AppError('BAD_REQUEST', 'The provider of a saved connection cannot change');
+    }
+    const stored = openConfig(deps.keyRing, row);
+    if (input.config === undefined && input.authMethod === undefined) config = stored;
+    else {
+      const merged = mergeConfigEdit(provider, stored, input.authMethod ?? row.authMethod, input.config);
+      if (!merged.success) throw new ValidationError(merged.error);
+      config = merged.data;
+    }
+    target = { id: row.id, name: row.name, provider };
+  } else {
+    if (!input.provider || !isProviderId(input.provider)) throw new AppError('BAD_REQUEST', 'Unknown provider');
+    provider = input.provider;
+    const parsed = parseConnectionConfig(provider, input.authMethod!, input.config);
+    if (!parsed.success) throw new ValidationError(parsed.error);
+    config = { authMethod: input.authMethod!, ...parsed.data };
+    target = { provider };
+  }
+  const result = await testAndAudit(deps, actor, 'connection.test', target, config);
+  await recordAudit(deps.db, {
+    ...actor,
+    action: 'connection.test',
+    targetType: 'connection',
+    targetId: target.id ?? null,
+    outcome: 'success',
+    details: { ...(target.name && { name: target.name }), provider },
+  });
+  return result;
+}

@@ -1,0 +1,20 @@
+import type { Config } from '../config.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { ProviderClientPool } from '../providers/registry.ts';
+
+/** What services need from the running server; built once by `createServer`. */
+export interface ServiceDeps {
+  db: Db;
+  keyRing: KeyRing;
+  clients: ProviderClientPool;
+  logger: Logger;
+  config: Config;
+}
+
+/** The caller, as services see it: which platform, and who for the audit trail. */
+export interface Actor {
+  platformId: string;
+  actor: string;
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Prefixed random ids (`con_…`): readable in logs and references, and never contain
+ * `:`, which the reference format `{{sm:<connectionId>:<path>}}` relies on.
+ */
+export function newId(prefix: string, length = 20): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 36];
+  return `${prefix}_${out}`;
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { configSchemaFor, providerDescriptors, providerIds, type ProviderId } from './providers/index.ts';
+
+export const connectionScopes = ['PLATFORM', 'PROJECT'] as const;
+export type ConnectionScope = (typeof connectionScopes)[number];
+
+export const entityId = z.string().trim().min(1, 'Required').max(64);
+const connectionName = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name')
+  .max(100, 'At most 100 characters');
+const configInput = z.record(z.string(), z.unknown());
+
+/** Validates `config` for a provider and auth method; issues are reported under `config.<field>`. */
+export function parseConnectionConfig(
+  provider: ProviderId,
+  authMethod: string,
+  config: unknown,
+): { success: true; data: Record<string, unknown> } | { success: false; error: z.ZodError } {
+  const schema = configSchemaFor(provider, authMethod);
+  if (!schema) {
+    const known = Object.keys(providerDescriptors[provider].authMethods).join(', ');
+    return {
+      success: false,
+      error: new z.ZodError([
+        { code: 'custom', path: ['authMethod'], message: `Unknown auth method for ${provider}; use one of: ${known}`, input: authMethod },
+      ]),
+    };
+  }
+  const parsed = schema.strict().safeParse(config);
+  if (parsed.success) return { success: true, data: parsed.data };
+  return {
+    success: false,
+    error: new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['config', ...i.path] }))),
+  };
+}
+
+function checkScope(v: { scope?: ConnectionScope; projectIds?: string[] }, ctx: z.RefinementCtx) {
+  if (v.scope === 'PROJECT' && (!v.projectIds || v.projectIds.length === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'A project-scoped connection needs at least one project' });
+  }
+  if (v.scope === 'PLATFORM' && v.projectIds && v.projectIds.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'A platform-scoped connection is not assigned to projects; choose scope PROJECT' });
+  }
+}
+
+export const createConnectionInput = z
+  .object({
+    name: connectionName,
+    provider: z.enum(providerIds),
+    authMethod: z.string().min(1),
+    scope: z.enum(connectionScopes),
+    projectIds: z.array(entityId).max(1000).optional(),
+    config: configInput,
+  })
+  .superRefine((v, ctx) => {
+    checkScope(v, ctx);
+    const parsed = parseConnectionConfig(v.provider, v.authMethod, v.config);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom' } as never);
+  });
+export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
+
+/**
+ * On update, `config` (when given) is the whole non-secret config as the form shows it;
+ * secret fields left out or empty keep their stored values.
+ */
+export const updateConnectionInput = z
+  .object({
+    id: entityId,
+    name: connectionName.optional(),
+    authMethod: z.string().min(1).optional(),
+    scope: z.enum(connectionScopes).optional(),
+    projectIds: z.array(entityId).max(1000).optional(),
+    config: configInput.optional(),
+  })
+  .superRefine(checkScope);
+export type UpdateConnectionInput = z.infer<typeof updateConnectionInput>;
+
+/** Test a saved connection (`id`), an unsaved one (`provider` + …), or a saved one with edits. */
+export const testConnectionInput = z
+  .object({
+    id: entityId.optional(),
+    provider: z.enum(providerIds).optional(),
+    authMethod: z.string().min(1).optional(),
+    config: configInput.optional(),
+  })
+  .refine((v) => v.id !== undefined || (v.provider !== undefined && v.authMethod !== undefined && v.config !== undefined), {
+    message: 'Give the id of a saved connection, or provider, authMethod and config',
+  });
+export type TestConnectionInput = z.infer<typeof testConnectionInput>;
+
+export const listConnectionsInput = z.object({ projectId: entityId.optional() }).optional();
+export const connectionIdInput = z.object({ id: entityId });
+
+/** A write-only field as clients see it. */
+export interface SecretFieldState {
+  set: boolean;
+}
+
+export interface ConnectionDto {
+  id: string;
+  name: string;
+  provider: ProviderId;
+  authMethod: string;
+  scope: ConnectionScope;
+  projects: { id: string; name: string }[];
+  /** Non-secret fields as stored; secret fields as `{ set }`. */
+  config: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TestResult {
+  ok: true;
+  identity?: string;
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { loadConfig } from '../../../server/config.ts';
+import { KeyRing } from '../../../server/crypto/keyring.ts';
+import { openPglite, openPostgres, type Database } from '../../../server/db/client.ts';
+import { createLogger } from '../../../server/logger.ts';
+import type { AppRouter } from '../../../server/routers/_app.ts';
+import { createServer, type RunningServer } from '../../../server/server.ts';
+import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
+import { createApiKey, createPlatform } from '../../../server/services/platforms.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+export function apiClient(baseUrl: string, token: string | undefined) {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${baseUrl}/trpc`, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) })],
+  });
+}
+
+/** The rejection of a tRPC call, with `data` typed loosely for assertions. */
+export async function rejection(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter> & { data: Record<string, any> }> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof TRPCClientError) return e as never;
+    throw e;
+  }
+  throw new Error('expected the call to fail');
+}
+
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  database: Database;
+  keyRing: KeyRing;
+  /** Every log line the server wrote, for canary checks. */
+  logs: string[];
+  /** A platform with an admin key, created fresh. */
+  newPlatform(name?: string): Promise<{ platformId: string; adminToken: string; admin: ApiClient }>;
+  client(token: string | undefined): ApiClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(options: { database: 'postgres' | 'pglite'; keyRing?: KeyRing; env?: Record<string, string> }): Promise<TestServer> {
+  let testDb: TestDatabase | undefined;
+  let database: Database;
+  if (options.database === 'postgres') {
+    testDb = await createTestDatabase();
+    database = await openPostgres(testDb.url);
+  } else {
+    database = await openPglite(undefined);
+  }
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const keyRing = options.keyRing ?? KeyRing.parse(KeyRing.generateKey(1));
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', SM_PROVIDER_TIMEOUT_MS: '2000', ...options.env });
+  const server = await createServer(config, { logger: createLogger('debug', sink), database, keyRing });
+  const url = (await server.start()).replace('[::1]', '127.0.0.1');
+
+  return {
+    url,
+    server,
+    database,
+    keyRing,
+    logs,
+    async newPlatform(name = 'test platform') {
+      const platform = await createPlatform(database.db, name);
+      const key = await createApiKey(database.db, { platformId: platform.id, role: 'admin', token: generateApiKeyToken() });
+      return { platformId: platform.id, adminToken: key.token, admin: apiClient(url, key.token) };
+    },
+    client: (token) => apiClient(url, token),
+    async stop() {
+      await server.stop();
+      await database.close();
+      await testDb?.drop();
+    },
+  };
+}
