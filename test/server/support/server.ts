@@ -19,11 +19,12 @@ export function apiClient(baseUrl: string, token: string | undefined) {
 }
 
 /** The rejection of a tRPC call, with `data` typed loosely for assertions. */
-export async function rejection(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter> & { data: Record<string, any> }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions probe the error data freely
+export async function rejection(promise: Promise<unknown>): Promise<{ message: string; data: any }> {
   try {
     await promise;
   } catch (e) {
-    if (e instanceof TRPCClientError) return e as never;
+    if (e instanceof TRPCClientError) return { message: e.message, data: e.data };
     throw e;
   }
   throw new Error('expected the call to fail');
@@ -81,4 +82,10 @@ export async function startTestServer(options: { database: 'postgres' | 'pglite'
       await testDb?.drop();
     },
   };
+}
+
+/** Rows of a raw query, whichever driver runs it (postgres-js returns an array, PGlite `{ rows }`). */
+export async function rawRows<T = Record<string, unknown>>(database: Database, query: string): Promise<T[]> {
+  const result = (await database.db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
 }

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../server/db/client.ts';
+import { rawRows } from './support/server.ts';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, '../../bin/secret-managers.js');
+
+async function secretManagers(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'sm-cli-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('secret-managers CLI', () => {
+  it('stops with one line naming a bad variable', async () => {
+    const result = await secretManagers(['serve'], { PORT: 'eighty' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^secret-managers: PORT: /);
+  });
+
+  it('creates a platform and an API key on the embedded database, with a 0600 key file', async () => {
+    const env = { SM_DATA_DIR: dataDir };
+    const platform = await secretManagers(['create-platform', '--name', 'Acme'], env);
+    expect(platform.code).toBe(0);
+    const platformId = platform.stdout.trim();
+    expect(platformId).toMatch(/^plt_/);
+    const key = await secretManagers(['create-api-key', '--platform', platformId, '--role', 'admin'], env);
+    expect(key.code).toBe(0);
+    expect(key.stdout.trim()).toMatch(/^smk_/);
+    expect((await stat(join(dataDir, 'encryption-keys'))).mode & 0o777).toBe(0o600);
+
+    const bad = await secretManagers(['create-api-key', '--platform', platformId, '--role', 'root'], env);
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('--role must be admin or engine') });
+    const missing = await secretManagers(['create-api-key', '--platform', 'plt_none', '--role', 'admin'], env);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('No platform plt_none') });
+  });
+
+  it('refuses clearly to open an embedded database another process holds', async () => {
+    const held = await openPglite(dataDir);
+    try {
+      const result = await secretManagers(['create-platform', '--name', 'Other'], { SM_DATA_DIR: dataDir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`in use by process ${process.pid}`);
+      expect((await rawRows<{ name: string }>(held, 'select name from platforms')).map((r) => r.name)).toEqual(['Acme']);
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('rotates the embedded key ring: adds a key and re-encrypts under it', async () => {
+    const before = await readFile(join(dataDir, 'encryption-keys'), 'utf8');
+    const result = await secretManagers(['rotate-keys'], { SM_DATA_DIR: dataDir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('under key version 2');
+    const after = await readFile(join(dataDir, 'encryption-keys'), 'utf8');
+    expect(after.trim().split(',')).toHaveLength(2);
+    expect(after.trim().endsWith(before.trim())).toBe(true);
+  });
+
+  it('prints usage and refuses unknown commands', async () => {
+    expect((await secretManagers(['help'], {})).stdout).toContain('create-api-key');
+    expect((await secretManagers(['frobnicate'], {})).code).toBe(1);
+  });
+});
