@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProviderPolicy } from './providers/types.ts';
 
 /** Every setting comes from the environment and is validated once, at start. */
 const envSchema = z.object({
@@ -13,6 +14,8 @@ const envSchema = z.object({
   SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SM_PUBLIC_URL: z.url().optional(),
+  SM_ALLOW_AMBIENT_CREDENTIALS: z.stringbool().default(false),
+  SM_ALLOW_CUSTOM_PROVIDER_HOSTS: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -29,6 +32,7 @@ export interface Config {
   providerTimeoutMs: number;
   publicUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
+  providerPolicy: ProviderPolicy;
 }
 
 export class ConfigError extends Error {
@@ -62,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
     publicUrl: e.SM_PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
+    providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
   };
 }

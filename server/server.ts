@@ -34,7 +34,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const seeded = await bootstrapPlatform(database.db, config.bootstrapAdminToken);
     if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
   }
-  const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger });
+  const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger, policy: config.providerPolicy });
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config };
 
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });

@@ -1,10 +1,25 @@
 import type { Logger } from 'pino';
 import type { SecretPath } from '../../shared/secret-path.ts';
 
+/** What the operator allows tenants' connections to do (a multi-tenant service must not lend its identity). */
+export interface ProviderPolicy {
+  /** SM_ALLOW_AMBIENT_CREDENTIALS: use the server's own cloud identity (env, instance role, managed identity). */
+  allowAmbientCredentials: boolean;
+  /** SM_ALLOW_CUSTOM_PROVIDER_HOSTS: provider endpoints outside the official clouds (emulators, private endpoints). */
+  allowCustomHosts: boolean;
+}
+
 export interface ProviderContext {
   /** Budget for one provider request, including retries. */
   timeoutMs: number;
   logger: Logger;
+  policy: ProviderPolicy;
+}
+
+/** A config field the operator's policy refuses; reported as a 400 on `config.<field>`. */
+export interface PolicyViolation {
+  field: string;
+  message: string;
 }
 
 export interface SecretValue {
@@ -47,4 +62,6 @@ export interface ProviderClient {
 
 export interface ProviderAdapter<Config> {
   connect(config: Config, context: ProviderContext): ProviderClient;
+  /** Checks a validated config against the operator's policy before anything is sent. */
+  checkPolicy?(config: Config, policy: ProviderPolicy): PolicyViolation | undefined;
 }

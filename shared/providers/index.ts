@@ -1,38 +1,17 @@
 import type { z } from 'zod';
 import { describeFields, type FieldDescription } from '../fields.ts';
-import { parseSecretPath, type NativePathRule, type PathParseResult, type PathSyntax } from '../secret-path.ts';
-import { vaultAuthMethodLabels, vaultAuthSchemas, vaultPathRule, vaultPathSyntax } from './vault.ts';
+import { parseSecretPath, type PathParseResult, type PathSyntax } from '../secret-path.ts';
+import type { ProviderDescriptor } from './descriptor.ts';
+import { vaultDescriptor } from './vault.ts';
+
+export type { ProviderDescriptor } from './descriptor.ts';
 
 export const providerIds = ['vault'] as const;
 export type ProviderId = (typeof providerIds)[number];
 
-/** What the shared code knows of a provider: its forms and path rules, no SDK. */
-export interface ProviderDescriptor {
-  id: ProviderId;
-  name: string;
-  description: string;
-  docsUrl: string;
-  authMethods: Record<string, { label: string; schema: z.ZodObject }>;
-  pathSyntax: PathSyntax;
-  pathRule: NativePathRule;
-}
-
 export const providerDescriptors = {
-  vault: {
-    id: 'vault',
-    name: 'HashiCorp Vault',
-    description: 'KV version 1 and 2 secrets engines, with token, AppRole or Kubernetes auth.',
-    docsUrl: 'https://developer.hashicorp.com/vault/docs/secrets/kv',
-    authMethods: Object.fromEntries(
-      Object.entries(vaultAuthSchemas).map(([id, schema]) => [
-        id,
-        { label: vaultAuthMethodLabels[id as keyof typeof vaultAuthSchemas], schema },
-      ]),
-    ),
-    pathSyntax: vaultPathSyntax,
-    pathRule: vaultPathRule,
-  },
-} satisfies Record<ProviderId, ProviderDescriptor>;
+  vault: vaultDescriptor,
+} satisfies { [Id in ProviderId]: ProviderDescriptor<Id> };
 
 export function isProviderId(value: string): value is ProviderId {
   return (providerIds as readonly string[]).includes(value);

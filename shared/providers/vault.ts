@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { field } from '../fields.ts';
 import type { NativePathRule, PathSyntax } from '../secret-path.ts';
+import type { ProviderDescriptor } from './descriptor.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'Enter an http(s) URL such as https://vault.example.com:8200' });
 
@@ -119,19 +120,13 @@ export type VaultConfig = {
   [M in keyof typeof vaultAuthSchemas]: { authMethod: M } & z.infer<(typeof vaultAuthSchemas)[M]>;
 }[keyof typeof vaultAuthSchemas];
 
-export const vaultAuthMethodLabels: Record<keyof typeof vaultAuthSchemas, string> = {
-  token: 'Token',
-  approle: 'AppRole',
-  kubernetes: 'Kubernetes',
-};
-
-export const vaultPathSyntax: PathSyntax = {
+const vaultPathSyntax: PathSyntax = {
   placeholder: 'secret/app/database#password',
   help: 'mount/path of a KV secret, optionally @version and #key. Without #key you get the whole entry as JSON, or its only field.',
   examples: ['secret/app/database#password', 'secret/app/database@3#password', 'kv1/legacy/api'],
 };
 
-export const vaultPathRule: NativePathRule = (path) => {
+const vaultPathRule: NativePathRule = (path) => {
   const name = path.name.replace(/^\/+|\/+$/g, '');
   const segments = name.split('/');
   if (segments.length < 2) return 'Write the KV mount and the secret path, e.g. secret/app/database.';
@@ -142,4 +137,18 @@ export const vaultPathRule: NativePathRule = (path) => {
     return 'A Vault version is a positive number, e.g. secret/app/database@3.';
   }
   return { ...path, name };
+};
+
+export const vaultDescriptor: ProviderDescriptor<'vault'> = {
+  id: 'vault',
+  name: 'HashiCorp Vault',
+  description: 'KV version 1 and 2 secrets engines, with token, AppRole or Kubernetes auth.',
+  docsUrl: 'https://developer.hashicorp.com/vault/docs/secrets/kv',
+  authMethods: {
+    token: { label: 'Token', schema: vaultAuthSchemas.token },
+    approle: { label: 'AppRole', schema: vaultAuthSchemas.approle },
+    kubernetes: { label: 'Kubernetes', schema: vaultAuthSchemas.kubernetes },
+  },
+  pathSyntax: vaultPathSyntax,
+  pathRule: vaultPathRule,
 };
