@@ -1,6 +1,6 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
 import type { VaultConfig } from '../../shared/providers/vault.ts';
-import type { ProviderAdapter, ProviderClient, ProviderContext } from './types.ts';
+import type { PolicyViolation, ProviderAdapter, ProviderClient, ProviderContext, ProviderPolicy } from './types.ts';
 import { vaultAdapter } from './vault/index.ts';
 
 /** A connection's decrypted config with its auth method, as adapters receive it. */
@@ -13,6 +13,10 @@ const adapters = {
 export function connectProvider(provider: ProviderId, config: ProviderConfig, context: ProviderContext): ProviderClient {
   // The config was validated against this provider's schema for its auth method.
   return (adapters[provider] as ProviderAdapter<ProviderConfig>).connect(config, context);
+}
+
+export function policyViolation(provider: ProviderId, config: ProviderConfig, policy: ProviderPolicy): PolicyViolation | undefined {
+  return (adapters[provider] as ProviderAdapter<ProviderConfig>).checkPolicy?.(config, policy);
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Db } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
-import type { ProviderConfig } from '../providers/registry.ts';
+import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
+import { z } from 'zod';
 import { recordAudit } from './audit.ts';
 import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
 import type { Actor, ServiceDeps } from './deps.ts';
@@ -114,6 +115,10 @@ export async function getConnection(deps: ServiceDeps, platformId: string, id: s
 
 /** Runs the provider's check on a fresh client, so a saved connection's token state cannot mask a bad config. */
 async function checkConfig(deps: ServiceDeps, provider: ProviderId, config: ProviderConfig): Promise<TestResult> {
+  const violation = policyViolation(provider, config, deps.config.providerPolicy);
+  if (violation) {
+    throw new ValidationError(new z.ZodError([{ code: 'custom', path: ['config', violation.field], message: violation.message, input: undefined }]));
+  }
   const client = deps.clients.connectUnsaved(provider, config);
   try {
     const info = await client.check();

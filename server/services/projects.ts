@@ -1,7 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne, notExists } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { projects } from '../db/schema/index.ts';
+import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { ProjectDto } from '../../shared/projects.ts';
 import { newId } from './ids.ts';
@@ -54,7 +54,29 @@ export async function updateProject(
   return toDto(row);
 }
 
+/** Project-scoped connections that would be left with no project if `projectId` went away. */
+async function connectionsOnlyIn(db: Db, projectId: string): Promise<string[]> {
+  const others = db
+    .select({ one: connectionProjects.projectId })
+    .from(connectionProjects)
+    .where(and(eq(connectionProjects.connectionId, secretManagerConnections.id), ne(connectionProjects.projectId, projectId)));
+  const rows = await db
+    .select({ name: secretManagerConnections.name })
+    .from(secretManagerConnections)
+    .innerJoin(connectionProjects, eq(connectionProjects.connectionId, secretManagerConnections.id))
+    .where(and(eq(connectionProjects.projectId, projectId), eq(secretManagerConnections.scope, 'PROJECT'), notExists(others)));
+  return rows.map((r) => r.name);
+}
+
 export async function deleteProject(db: Db, platformId: string, id: string): Promise<void> {
+  await assertProjectInPlatform(db, platformId, id);
+  const stranded = await connectionsOnlyIn(db, id);
+  if (stranded.length > 0) {
+    throw new AppError(
+      'CONFLICT',
+      `These connections are scoped to this project only: ${stranded.map((n) => `"${n}"`).join(', ')}. Assign them elsewhere or delete them first.`,
+    );
+  }
   const rows = await db
     .delete(projects)
     .where(and(eq(projects.id, id), eq(projects.platformId, platformId)))

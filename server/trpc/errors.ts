@@ -23,6 +23,6 @@ export function toTRPCError(e: unknown): TRPCError | undefined {
   if (e instanceof TRPCError) return e;
   if (e instanceof SecretManagerError) return new TRPCError({ code: trpcCodeOf[e.code], message: e.message, cause: e });
   if (e instanceof AppError) return new TRPCError({ code: e.kind, message: e.message, cause: e });
-  if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e.zodError });
+  if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   return undefined;
 }

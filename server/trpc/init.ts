@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorCodeInfo } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { SecretManagerError } from '../errors.ts';
+import { ValidationError } from '../services/validation-error.ts';
 import type { Context } from './context.ts';
 import { toTRPCError } from './errors.ts';
 
@@ -10,6 +11,7 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const zodError = cause instanceof ValidationError ? cause.zodError : cause instanceof z.ZodError ? cause : undefined;
     return {
       ...shape,
       data: {
@@ -21,7 +23,10 @@ const t = initTRPC.context<Context>().create({
           title: errorCodeInfo[cause.code].title,
           hint: cause.hint,
         }),
-        ...(cause instanceof z.ZodError && { zodError: z.flattenError(cause) }),
+        // Nested config fields are named by their dotted path, so a form can show each one's message.
+        ...(zodError && {
+          zodError: { ...z.flattenError(zodError), issues: zodError.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+        }),
       },
     };
   },

@@ -62,7 +62,7 @@ describe('authentication', () => {
 
   it('accepts embed JWTs signed with a host key whose public JWK is registered', async () => {
     const { admin } = await t.newPlatform();
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const key = await admin.embedKeys.create.mutate({ name: 'host es256', algorithm: 'ES256', publicJwk: (await exportJWK(publicKey)) as Record<string, unknown> });
     expect(key).not.toHaveProperty('secret');
     const jwt = await new SignJWT({ role: 'admin' }).setSubject('ops@host').setProtectedHeader({ alg: 'ES256', kid: key.id }).setExpirationTime('5m').sign(privateKey);
@@ -83,16 +83,16 @@ describe('authentication', () => {
 
     for (const client of [member, engine]) {
       for (const call of [
-        client.secretManagers.create.mutate({ name: 'x', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) }),
-        client.secretManagers.update.mutate({ id: c.id, name: 'x' }),
-        client.secretManagers.delete.mutate({ id: c.id }),
-        client.secretManagers.get.query({ id: c.id }),
-        client.secretManagers.test.mutate({ id: c.id }),
-        client.projects.list.query(),
-        client.projects.create.mutate({ name: 'x' }),
-        client.embedKeys.list.query(),
+        () => client.secretManagers.create.mutate({ name: 'x', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) }),
+        () => client.secretManagers.update.mutate({ id: c.id, name: 'x' }),
+        () => client.secretManagers.delete.mutate({ id: c.id }),
+        () => client.secretManagers.get.query({ id: c.id }),
+        () => client.secretManagers.test.mutate({ id: c.id }),
+        () => client.projects.list.query(),
+        () => client.projects.create.mutate({ name: 'x' }),
+        () => client.embedKeys.list.query(),
       ]) {
-        expect((await rejection(call)).data.httpStatus).toBe(403);
+        expect((await rejection(call())).data.httpStatus).toBe(403);
       }
       // In their own project they see the connections they may use, without config.
       const visible = await client.secretManagers.list.query({ projectId: project.id });

@@ -36,7 +36,7 @@ describe('secret-managers CLI', () => {
     expect(result.stderr).toMatch(/^secret-managers: PORT: /);
   });
 
-  it('creates a platform and an API key on the embedded database, with a 0600 key file', async () => {
+  it('creates a platform and an API key on the embedded database', async () => {
     const env = { SM_DATA_DIR: dataDir };
     const platform = await secretManagers(['create-platform', '--name', 'Acme'], env);
     expect(platform.code).toBe(0);
@@ -45,7 +45,6 @@ describe('secret-managers CLI', () => {
     const key = await secretManagers(['create-api-key', '--platform', platformId, '--role', 'admin'], env);
     expect(key.code).toBe(0);
     expect(key.stdout.trim()).toMatch(/^smk_/);
-    expect((await stat(join(dataDir, 'encryption-keys'))).mode & 0o777).toBe(0o600);
 
     const bad = await secretManagers(['create-api-key', '--platform', platformId, '--role', 'root'], env);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('--role must be admin or engine') });
@@ -65,13 +64,16 @@ describe('secret-managers CLI', () => {
     }
   });
 
-  it('rotates the embedded key ring: adds a key and re-encrypts under it', async () => {
-    const before = await readFile(join(dataDir, 'encryption-keys'), 'utf8');
-    const result = await secretManagers(['rotate-keys'], { SM_DATA_DIR: dataDir });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('under key version 2');
-    const after = await readFile(join(dataDir, 'encryption-keys'), 'utf8');
-    expect(after.trim().split(',')).toHaveLength(2);
+  it('rotates the embedded key ring (generated 0600 on first use): adds a key and re-encrypts under it', async () => {
+    const keyFile = join(dataDir, 'encryption-keys');
+    const first = await secretManagers(['rotate-keys'], { SM_DATA_DIR: dataDir });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('under key version 2') });
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    const before = await readFile(keyFile, 'utf8');
+    const second = await secretManagers(['rotate-keys'], { SM_DATA_DIR: dataDir });
+    expect(second.stdout).toContain('under key version 3');
+    const after = await readFile(keyFile, 'utf8');
+    expect(after.trim().split(',')).toHaveLength(3);
     expect(after.trim().endsWith(before.trim())).toBe(true);
   });
 

@@ -174,15 +174,16 @@ describe('secret manager connections on PostgreSQL', () => {
 
   it('answers unknown ids with 404', async () => {
     const { admin } = await t.newPlatform();
+    // Thunks: a rejected promise must not sit unobserved while an earlier one is awaited.
     for (const call of [
-      admin.secretManagers.get.query({ id: 'con_missing' }),
-      admin.secretManagers.update.mutate({ id: 'con_missing', name: 'x' }),
-      admin.secretManagers.delete.mutate({ id: 'con_missing' }),
-      admin.projects.update.mutate({ id: 'prj_missing', name: 'x' }),
-      admin.projects.delete.mutate({ id: 'prj_missing' }),
-      admin.secretManagers.list.query({ projectId: 'prj_missing' }),
+      () => admin.secretManagers.get.query({ id: 'con_missing' }),
+      () => admin.secretManagers.update.mutate({ id: 'con_missing', name: 'x' }),
+      () => admin.secretManagers.delete.mutate({ id: 'con_missing' }),
+      () => admin.projects.update.mutate({ id: 'prj_missing', name: 'x' }),
+      () => admin.projects.delete.mutate({ id: 'prj_missing' }),
+      () => admin.secretManagers.list.query({ projectId: 'prj_missing' }),
     ]) {
-      expect((await rejection(call)).data.httpStatus).toBe(404);
+      expect((await rejection(call())).data.httpStatus).toBe(404);
     }
   });
 });

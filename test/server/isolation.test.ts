@@ -36,16 +36,16 @@ describe('isolation', () => {
     expect(await b.admin.projects.list.query()).toEqual([]);
     expect(await b.admin.embedKeys.list.query()).toEqual([]);
     for (const call of [
-      b.admin.secretManagers.get.query({ id: connA.id }),
-      b.admin.secretManagers.update.mutate({ id: connA.id, name: 'taken over' }),
-      b.admin.secretManagers.delete.mutate({ id: connA.id }),
-      b.admin.secretManagers.test.mutate({ id: connA.id }),
-      b.admin.secretManagers.list.query({ projectId: projectA.id }),
-      b.admin.projects.update.mutate({ id: projectA.id, name: 'taken over' }),
-      b.admin.projects.delete.mutate({ id: projectA.id }),
-      b.admin.embedKeys.revoke.mutate({ id: keyA.id }),
+      () => b.admin.secretManagers.get.query({ id: connA.id }),
+      () => b.admin.secretManagers.update.mutate({ id: connA.id, name: 'taken over' }),
+      () => b.admin.secretManagers.delete.mutate({ id: connA.id }),
+      () => b.admin.secretManagers.test.mutate({ id: connA.id }),
+      () => b.admin.secretManagers.list.query({ projectId: projectA.id }),
+      () => b.admin.projects.update.mutate({ id: projectA.id, name: 'taken over' }),
+      () => b.admin.projects.delete.mutate({ id: projectA.id }),
+      () => b.admin.embedKeys.revoke.mutate({ id: keyA.id }),
     ]) {
-      expect((await rejection(call)).data.httpStatus).toBe(404);
+      expect((await rejection(call())).data.httpStatus).toBe(404);
     }
     const crossProject = await rejection(
       b.admin.secretManagers.create.mutate({ name: 'x', provider: 'vault', authMethod: 'token', scope: 'PROJECT', projectIds: [projectA.id], config: vaultTokenConfig(vault, readToken) }),
