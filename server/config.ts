@@ -14,6 +14,10 @@ const envSchema = z.object({
   SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SM_PUBLIC_URL: z.url().optional(),
+  SM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
+  SM_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(0),
+  SM_CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
+  SM_REDIS_KEY_PREFIX: z.string().max(100).default('sm:'),
   SM_ALLOW_AMBIENT_CREDENTIALS: z.stringbool().default(false),
   SM_ALLOW_CUSTOM_PROVIDER_HOSTS: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -33,6 +37,7 @@ export interface Config {
   publicUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   providerPolicy: ProviderPolicy;
+  cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
 }
 
 export class ConfigError extends Error {
@@ -66,6 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
     publicUrl: e.SM_PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
+    cache: {
+      ttlSeconds: e.SM_CACHE_TTL_SECONDS,
+      staleSeconds: e.SM_STALE_IF_ERROR_SECONDS,
+      maxMemoryEntries: e.SM_CACHE_MAX_ENTRIES,
+      keyPrefix: e.SM_REDIS_KEY_PREFIX,
+    },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
   };
 }

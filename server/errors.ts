@@ -19,7 +19,7 @@ export class SecretManagerError extends Error {
 }
 
 /** Application errors that are not about a provider: unknown ids, duplicates, bad scope. */
-export type AppErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED';
+export type AppErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'SERVICE_UNAVAILABLE';
 
 export class AppError extends Error {
   override readonly name = 'AppError';

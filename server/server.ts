@@ -6,10 +6,17 @@ import type { KeyRing } from './crypto/keyring.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ProviderClientPool } from './providers/registry.ts';
+import { createSecretCache } from './cache/index.ts';
+import { createMetrics } from './metrics.ts';
+import { registerCacheRoutes } from './http/cache-routes.ts';
+import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { bootstrapPlatform } from './services/platforms.ts';
 import { contextFactory } from './trpc/context.ts';
+
+/** How long another instance's edit may take to be seen by resolution here. */
+const CONNECTION_DIRECTORY_TTL_MS = 2000;
 
 export interface ServerOptions {
   logger?: Logger;
@@ -35,7 +42,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
   }
   const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger, policy: config.providerPolicy });
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config };
+  const metrics = createMetrics();
+  const cache = createSecretCache({ redisUrl: config.redisUrl, ...config.cache }, keyRing, logger, metrics);
+  const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
 
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -47,6 +57,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
     }
   });
+  registerCacheRoutes(app, deps);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: { router: appRouter, createContext: contextFactory(deps) } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
@@ -61,6 +73,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     async stop() {
       await app.close();
       await clients.closeAll();
+      await cache.close();
       if (!options.database) await database.close();
     },
   };

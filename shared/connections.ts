@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SecretManagerErrorCode } from './errors.ts';
 import { configSchemaFor, providerDescriptors, providerIds, type ProviderId } from './providers/index.ts';
 
 export const connectionScopes = ['PLATFORM', 'PROJECT'] as const;
@@ -98,6 +99,12 @@ export interface SecretFieldState {
   set: boolean;
 }
 
+/** The latest connection check, from the cache: no provider call per row on every page load. */
+export type ConnectionStatus =
+  | { state: 'connected'; checkedAt: string }
+  | { state: 'failed'; code: SecretManagerErrorCode; message: string; checkedAt: string }
+  | { state: 'unknown' };
+
 export interface ConnectionDto {
   id: string;
   name: string;
@@ -107,6 +114,7 @@ export interface ConnectionDto {
   projects: { id: string; name: string }[];
   /** Non-secret fields as stored; secret fields as `{ set }`. */
   config: Record<string, unknown>;
+  status: ConnectionStatus;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

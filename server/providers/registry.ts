@@ -29,12 +29,13 @@ export class ProviderClientPool {
 
   constructor(private readonly context: ProviderContext) {}
 
-  get(connection: { id: string; updatedAt: Date; provider: ProviderId; config: ProviderConfig }): ProviderClient {
+  /** `config` is called only when a client must be built (it decrypts). */
+  get(connection: { id: string; updatedAt: Date; provider: ProviderId; config: () => ProviderConfig }): ProviderClient {
     const stamp = connection.updatedAt.getTime();
     const existing = this.clients.get(connection.id);
     if (existing?.stamp === stamp) return existing.client;
     if (existing) void existing.client.close();
-    const client = connectProvider(connection.provider, connection.config, this.context);
+    const client = connectProvider(connection.provider, connection.config(), this.context);
     this.clients.set(connection.id, { stamp, client });
     return client;
   }

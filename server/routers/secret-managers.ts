@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import {
   connectionIdInput,
+  entityId,
   createConnectionInput,
   listConnectionsInput,
   testConnectionInput,
@@ -16,6 +18,7 @@ import {
   updateConnection,
 } from '../services/connections.ts';
 import { assertProjectInPlatform } from '../services/projects.ts';
+import { clearCache } from '../services/cache-clearing.ts';
 import { adminProcedure, authedProcedure, router } from '../trpc/init.ts';
 
 const actor = (p: Principal) => ({ platformId: p.platformId, actor: actorOf(p) });
@@ -39,6 +42,11 @@ export const secretManagersRouter = router({
   delete: adminProcedure.input(connectionIdInput).mutation(async ({ ctx, input }) => {
     await deleteConnection(ctx.deps, actor(ctx.principal), input.id);
     return { id: input.id };
+  }),
+
+  clearCache: adminProcedure.input(z.object({ connectionId: entityId.optional() }).optional()).mutation(async ({ ctx, input }) => {
+    await clearCache(ctx.deps, actor(ctx.principal), input?.connectionId);
+    return { cleared: input?.connectionId ?? 'platform' };
   }),
 
   test: adminProcedure.input(testConnectionInput).mutation(({ ctx, input }) => testConnection(ctx.deps, actor(ctx.principal), input)),

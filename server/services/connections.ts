@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { ConnectionDto, CreateConnectionInput, TestConnectionInput, TestResult, UpdateConnectionInput } from '../../shared/connections.ts';
+import type { ConnectionDto, ConnectionStatus, CreateConnectionInput, TestConnectionInput, TestResult, UpdateConnectionInput } from '../../shared/connections.ts';
 import { parseConnectionConfig } from '../../shared/connections.ts';
 import { isProviderId, type ProviderId } from '../../shared/providers/index.ts';
 import type { Db } from '../db/client.ts';
@@ -9,6 +9,7 @@ import { AppError, SecretManagerError } from '../errors.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
 import { z } from 'zod';
 import { recordAudit } from './audit.ts';
+import { readStatuses, recordStatus } from './connection-status.ts';
 import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
 import type { Actor, ServiceDeps } from './deps.ts';
 import { newId } from './ids.ts';
@@ -47,7 +48,7 @@ async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, 
   return byConnection;
 }
 
-function toDto(deps: ServiceDeps, row: Row, assigned: { id: string; name: string }[], view: ConnectionView): ConnectionDto {
+function toDto(deps: ServiceDeps, row: Row, assigned: { id: string; name: string }[], view: ConnectionView, status: ConnectionStatus): ConnectionDto {
   const provider = row.provider as ProviderId;
   return {
     id: row.id,
@@ -57,6 +58,7 @@ function toDto(deps: ServiceDeps, row: Row, assigned: { id: string; name: string
     scope: row.scope,
     projects: assigned,
     config: view === 'admin' ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
+    status,
     createdBy: view === 'admin' ? row.createdBy : '',
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -98,19 +100,19 @@ export async function listConnections(
     .from(secretManagerConnections)
     .where(and(eq(secretManagerConnections.platformId, platformId), visible))
     .orderBy(asc(sql`lower(${secretManagerConnections.name})`));
-  const assigned = await projectsOf(deps.db, rows.map((r) => r.id));
-  return rows.map((row) => {
+  const [assigned, statuses] = await Promise.all([projectsOf(deps.db, rows.map((r) => r.id)), readStatuses(deps.cache, rows)]);
+  return rows.map((row, i) => {
     const all = assigned.get(row.id) ?? [];
     // In a project context, other projects' names are none of the caller's business.
     const shown = projectId ? all.filter((p) => p.id === projectId) : all;
-    return toDto(deps, row, shown, options.view);
+    return toDto(deps, row, shown, options.view, statuses[i]!);
   });
 }
 
 export async function getConnection(deps: ServiceDeps, platformId: string, id: string): Promise<ConnectionDto> {
   const row = await loadRow(deps.db, platformId, id);
-  const assigned = await projectsOf(deps.db, [id]);
-  return toDto(deps, row, assigned.get(id) ?? [], 'admin');
+  const [assigned, [status]] = await Promise.all([projectsOf(deps.db, [id]), readStatuses(deps.cache, [row])]);
+  return toDto(deps, row, assigned.get(id) ?? [], 'admin', status!);
 }
 
 /** Runs the provider's check on a fresh client, so a saved connection's token state cannot mask a bad config. */
@@ -175,6 +177,7 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
   await testAndAudit(deps, actor, 'connection.create', { name: input.name, provider: input.provider }, config);
 
   const id = newId('con');
+  const now = new Date();
   const sealed = sealConfig(deps.keyRing, platformId, id, config);
   try {
     await deps.db.transaction(async (tx) => {
@@ -188,6 +191,8 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
         configCiphertext: sealed.ciphertext,
         keyVersion: sealed.keyVersion,
         createdBy: actor.actor,
+        createdAt: now,
+        updatedAt: now,
       });
       if (projectIds.length > 0) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: id, projectId })));
     });
@@ -195,6 +200,7 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
     if (isUniqueViolation(e)) throw duplicateName(input.name);
     throw e;
   }
+  await recordStatus(deps.cache, { id, platformId, updatedAt: now }, 'connected');
   await recordAudit(deps.db, {
     ...actor,
     action: 'connection.create',
@@ -226,11 +232,12 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
   await testAndAudit(deps, actor, 'connection.update', { id: row.id, name, provider }, merged.data);
 
   const sealed = sealConfig(deps.keyRing, platformId, row.id, merged.data);
+  const updatedAt = new Date();
   try {
     await deps.db.transaction(async (tx) => {
       await tx
         .update(secretManagerConnections)
-        .set({ name, authMethod, scope, configCiphertext: sealed.ciphertext, keyVersion: sealed.keyVersion, updatedAt: new Date() })
+        .set({ name, authMethod, scope, configCiphertext: sealed.ciphertext, keyVersion: sealed.keyVersion, updatedAt })
         .where(eq(secretManagerConnections.id, row.id));
       if (scope === 'PLATFORM' || projectIds) await tx.delete(connectionProjects).where(eq(connectionProjects.connectionId, row.id));
       if (projectIds) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: row.id, projectId })));
@@ -239,7 +246,8 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
     if (isUniqueViolation(e)) throw duplicateName(name);
     throw e;
   }
-  deps.clients.evict(row.id);
+  await forget(deps, row);
+  await recordStatus(deps.cache, { id: row.id, platformId, updatedAt }, 'connected');
   await recordAudit(deps.db, {
     ...actor,
     action: 'connection.update',
@@ -257,13 +265,28 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
   return getConnection(deps, platformId, row.id);
 }
 
+/**
+ * Drops everything derived from a connection that changed or went away: its live client,
+ * resolution's view of it, and its cached values. The cache keys also carry the
+ * connection's version, so an edit is safe even when the clear cannot reach Redis.
+ */
+async function forget(deps: ServiceDeps, connection: { id: string; platformId: string }): Promise<void> {
+  deps.clients.evict(connection.id);
+  deps.connections.invalidate(connection.id);
+  try {
+    await deps.cache.clearConnection(connection.platformId, connection.id);
+  } catch (e) {
+    deps.logger.warn({ connectionId: connection.id, err: { message: (e as Error).message } }, 'could not clear the cache of a changed connection');
+  }
+}
+
 export async function deleteConnection(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
   const rows = await deps.db
     .delete(secretManagerConnections)
     .where(and(eq(secretManagerConnections.id, id), eq(secretManagerConnections.platformId, actor.platformId)))
     .returning({ name: secretManagerConnections.name, provider: secretManagerConnections.provider });
   if (rows.length === 0) throw new AppError('NOT_FOUND', `No secret manager connection ${id}`);
-  deps.clients.evict(id);
+  await forget(deps, { id, platformId: actor.platformId });
   await recordAudit(deps.db, {
     ...actor,
     action: 'connection.delete',
@@ -279,8 +302,10 @@ export async function testConnection(deps: ServiceDeps, actor: Actor, input: Tes
   let provider: ProviderId;
   let config: ProviderConfig;
   let target: { id?: string; name?: string; provider: ProviderId };
+  let saved: Row | undefined;
   if (input.id !== undefined) {
     const row = await loadRow(deps.db, actor.platformId, input.id);
+    saved = row;
     provider = row.provider as ProviderId;
     if (input.provider !== undefined && input.provider !== provider) {
       throw new AppError('BAD_REQUEST', 'The provider of a saved connection cannot change');
@@ -288,6 +313,7 @@ export async function testConnection(deps: ServiceDeps, actor: Actor, input: Tes
     const stored = openConfig(deps.keyRing, row);
     if (input.config === undefined && input.authMethod === undefined) config = stored;
     else {
+      saved = undefined; // a test of unsaved edits says nothing of the saved connection's status
       const merged = mergeConfigEdit(provider, stored, input.authMethod ?? row.authMethod, input.config);
       if (!merged.success) throw new ValidationError(merged.error);
       config = merged.data;
@@ -301,7 +327,14 @@ export async function testConnection(deps: ServiceDeps, actor: Actor, input: Tes
     config = { authMethod: input.authMethod!, ...parsed.data };
     target = { provider };
   }
-  const result = await testAndAudit(deps, actor, 'connection.test', target, config);
+  let result: TestResult;
+  try {
+    result = await testAndAudit(deps, actor, 'connection.test', target, config);
+  } catch (e) {
+    if (saved && e instanceof SecretManagerError) await recordStatus(deps.cache, saved, e);
+    throw e;
+  }
+  if (saved) await recordStatus(deps.cache, saved, 'connected');
   await recordAudit(deps.db, {
     ...actor,
     action: 'connection.test',

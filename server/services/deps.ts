@@ -1,8 +1,11 @@
+import type { SecretCache } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { ProviderClientPool } from '../providers/registry.ts';
+import type { ConnectionDirectory } from './connection-directory.ts';
 
 /** What services need from the running server; built once by `createServer`. */
 export interface ServiceDeps {
@@ -11,6 +14,9 @@ export interface ServiceDeps {
   clients: ProviderClientPool;
   logger: Logger;
   config: Config;
+  cache: SecretCache;
+  connections: ConnectionDirectory;
+  metrics: Metrics;
 }
 
 /** The caller, as services see it: which platform, and who for the audit trail. */

@@ -62,3 +62,5 @@ function requireRole(roles: readonly Principal['role'][]) {
 }
 
 export const adminProcedure = requireRole(['admin']);
+/** Secret values go only to engines and admins: never to a member's browser. */
+export const engineProcedure = requireRole(['admin', 'engine']);

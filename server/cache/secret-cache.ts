@@ -1,0 +1,175 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { CacheStore, EntryAddress, Generations } from './store.ts';
+
+export interface CacheScope {
+  platformId: string;
+  connectionId: string;
+  /**
+   * The connection's version (its `updatedAt`): part of every entry's key, so an edit
+   * invalidates the connection's entries even if the explicit clear could not reach Redis.
+   */
+  stamp: string;
+}
+
+export interface CacheOptions {
+  ttlSeconds: number;
+  /** How long past expiry a value may still be served when the provider is unreachable (0 = never). */
+  staleSeconds: number;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+export interface Loaded<T> {
+  data: T;
+  source: 'cache' | 'provider' | 'stale';
+}
+
+interface Envelope<T> {
+  data: T;
+  freshUntil: number;
+}
+
+/**
+ * The encrypted cache in front of providers: AES-256-GCM under a key of its own, with
+ * the entry's logical address as associated data (a ciphertext copied under another
+ * platform's or connection's key does not open). Concurrent misses for one entry share
+ * one load. When the store fails, everything goes straight to the provider: the cache
+ * is an optimisation, never a reason for a run to fail.
+ */
+export class SecretCache {
+  private readonly inFlight = new Map<string, Promise<Loaded<unknown>>>();
+  private outage = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly key: Buffer,
+    private readonly options: CacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private address(scope: CacheScope, kind: string, key: string): EntryAddress {
+    const hashed = createHash('sha256').update(`${scope.stamp}\0${kind}\0${key}`).digest('base64url');
+    return { platformId: scope.platformId, connectionId: scope.connectionId, key: hashed };
+  }
+
+  private aad(a: EntryAddress): Buffer {
+    return Buffer.from(`sm-cache:${a.platformId}:${a.connectionId}:${a.key}`);
+  }
+
+  private seal(a: EntryAddress, envelope: Envelope<unknown>): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(this.aad(a));
+    const body = Buffer.concat([cipher.update(JSON.stringify(envelope), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64');
+  }
+
+  /** Undefined when it does not open (another key, another address, tampering): a miss. */
+  private open<T>(a: EntryAddress, sealed: string | undefined): Envelope<T> | undefined {
+    if (!sealed) return undefined;
+    try {
+      const raw = Buffer.from(sealed, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+      decipher.setAAD(this.aad(a));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8')) as Envelope<T>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async guarded<T>(operation: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await run();
+      if (this.outage) {
+        this.outage = false;
+        this.options.logger.info('secret cache is reachable again');
+      }
+      return result;
+    } catch (error) {
+      this.options.metrics.cacheErrors.inc({ operation });
+      if (!this.outage) {
+        this.outage = true;
+        this.options.logger.warn({ err: { message: (error as Error).message } }, 'secret cache unavailable: reading straight from providers');
+      }
+      return undefined;
+    }
+  }
+
+  /**
+   * The cached value, or `load()`'s (then cached). A failed load is not cached; with
+   * stale-if-error on, an expired value may be served when `canServeStale(error)`.
+   */
+  getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
+    const a = this.address(scope, kind, key);
+    const flightKey = `${a.platformId}/${a.connectionId}/${a.key}`;
+    const existing = this.inFlight.get(flightKey);
+    if (existing) return existing as Promise<Loaded<T>>;
+    const flight = this.lookupOrLoad(a, kind, load, canServeStale).finally(() => this.inFlight.delete(flightKey));
+    this.inFlight.set(flightKey, flight);
+    return flight;
+  }
+
+  private async lookupOrLoad<T>(a: EntryAddress, kind: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
+    const read = await this.guarded('get', () => this.store.get(a));
+    const envelope = this.open<T>(a, read?.value);
+    if (envelope && envelope.freshUntil > this.now()) {
+      this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
+      return { data: envelope.data, source: 'cache' };
+    }
+    this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
+    let data: T;
+    try {
+      data = await load();
+    } catch (error) {
+      if (envelope && canServeStale(error) && envelope.freshUntil + this.options.staleSeconds * 1000 > this.now()) {
+        this.options.metrics.cacheLookups.inc({ kind, result: 'stale' });
+        return { data: envelope.data, source: 'stale' };
+      }
+      throw error;
+    }
+    if (read) await this.write(a, read.generations, data);
+    return { data, source: 'provider' };
+  }
+
+  private async write(a: EntryAddress, generations: Generations, data: unknown): Promise<void> {
+    const { ttlSeconds, staleSeconds } = this.options;
+    const sealed = this.seal(a, { data, freshUntil: this.now() + ttlSeconds * 1000 });
+    await this.guarded('set', () => this.store.set(a, generations, sealed, ttlSeconds + staleSeconds));
+  }
+
+  /** Stores a value outside a load (e.g. a connection's latest check outcome). */
+  async put(scope: CacheScope, kind: string, key: string, data: unknown): Promise<void> {
+    const a = this.address(scope, kind, key);
+    const read = await this.guarded('get', () => this.store.get(a));
+    if (read) await this.write(a, read.generations, data);
+  }
+
+  /** Fresh values for many entries in one round trip; undefined where missing or expired. */
+  async peekMany<T>(entries: { scope: CacheScope; kind: string; key: string }[]): Promise<(T | undefined)[]> {
+    const addresses = entries.map((e) => this.address(e.scope, e.kind, e.key));
+    const values = (await this.guarded('get', () => this.store.getMany(addresses))) ?? addresses.map(() => undefined);
+    return values.map((sealed, i) => {
+      const envelope = this.open<T>(addresses[i]!, sealed);
+      return envelope && envelope.freshUntil > this.now() ? envelope.data : undefined;
+    });
+  }
+
+  /** Unlike reads, a clear that cannot reach the store fails: the admin must know it did not happen. */
+  clearConnection(platformId: string, connectionId: string): Promise<void> {
+    return this.store.clearConnection(platformId, connectionId);
+  }
+
+  clearPlatform(platformId: string): Promise<void> {
+    return this.store.clearPlatform(platformId);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,207 @@
+import { errorCodeInfo } from '../../shared/errors.ts';
+import { parseProviderPath } from '../../shared/providers/index.ts';
+import { findReferences, isReferenceLike, parseReference, replaceReferences } from '../../shared/reference.ts';
+import type { CheckSecretOutput, ReferenceResult, ResolveErrorCode, ResolveOutput } from '../../shared/secrets.ts';
+import { formatSecretPath } from '../../shared/secret-path.ts';
+import { AppError, SecretManagerError } from '../errors.ts';
+import type { ProviderClientPool } from '../providers/registry.ts';
+import type { SecretValue } from '../providers/types.ts';
+import { recordAudit } from './audit.ts';
+import { visibleIn, type ConnectionHandle } from './connection-directory.ts';
+import type { Actor, ServiceDeps } from './deps.ts';
+import { mapLimit } from './map-limit.ts';
+
+/** Distinct paths fetched at once per resolve call: enough to hide latency, not enough to hammer a provider. */
+const CONCURRENCY = 16;
+
+export interface ResolutionContext extends Actor {
+  /** The project the call acts in; undefined = the platform context (every connection). */
+  projectId: string | undefined;
+}
+
+type Outcome = { ok: true; value: SecretValue; stale: boolean } | { ok: false; code: ResolveErrorCode; message: string; hint?: string };
+
+class ResolutionError extends Error {
+  constructor(
+    readonly code: ResolveErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const transient = (e: unknown) => e instanceof SecretManagerError && (e.code === 'CONNECTION_FAILED' || e.code === 'PROVIDER_ERROR');
+
+/** Reads one path through the cache; the provider is asked only on a miss, once per concurrent miss. */
+export async function readThroughCache(
+  deps: Pick<ServiceDeps, 'cache' | 'clients' | 'metrics' | 'logger'>,
+  connection: ConnectionHandle,
+  rawPath: string,
+): Promise<{ value: SecretValue; stale: boolean }> {
+  const parsed = parseProviderPath(connection.provider, rawPath);
+  if (!parsed.ok) throw new SecretManagerError('INVALID_PATH', parsed.message);
+  const scope = { platformId: connection.platformId, connectionId: connection.id, stamp: String(connection.updatedAt.getTime()) };
+  const loaded = await deps.cache.getOrLoad(
+    scope,
+    'value',
+    formatSecretPath(parsed.path),
+    () => providerRead(deps, connection, parsed.path),
+    transient,
+  );
+  return { value: loaded.data, stale: loaded.source === 'stale' };
+}
+
+async function providerRead(
+  deps: Pick<ServiceDeps, 'clients' | 'metrics' | 'logger'>,
+  connection: ConnectionHandle,
+  path: Parameters<ReturnType<ProviderClientPool['get']>['read']>[0],
+): Promise<SecretValue> {
+  const client = deps.clients.get(connection);
+  try {
+    const value = await client.read(path);
+    deps.metrics.providerCalls.inc({ provider: connection.provider, operation: 'read', outcome: 'ok' });
+    return value;
+  } catch (e) {
+    const error =
+      e instanceof SecretManagerError ? e : new SecretManagerError('PROVIDER_ERROR', 'The provider failed unexpectedly.', { cause: e });
+    if (!(e instanceof SecretManagerError)) deps.logger.error({ err: { name: (e as Error)?.name }, connectionId: connection.id }, 'provider read failed unexpectedly');
+    deps.metrics.providerCalls.inc({ provider: connection.provider, operation: 'read', outcome: error.code });
+    throw error;
+  }
+}
+
+function outcomeOf(e: unknown): Outcome {
+  if (e instanceof SecretManagerError) return { ok: false, code: e.code, message: e.message, hint: e.hint };
+  if (e instanceof ResolutionError) return { ok: false, code: e.code, message: e.message };
+  throw e;
+}
+
+/** Every distinct reference in the input, in first-seen order. */
+function collectReferences(references: readonly string[] | undefined, value: unknown): string[] {
+  const found = new Set<string>();
+  for (const r of references ?? []) found.add(r);
+  const walk = (node: unknown, depth: number): void => {
+    if (depth > 64) throw new AppError('BAD_REQUEST', 'value is nested more than 64 levels deep');
+    if (typeof node === 'string') {
+      if (isReferenceLike(node)) {
+        const refs = findReferences(node);
+        for (const r of refs) found.add(r);
+        // A broken reference must fail loudly, not travel on as a literal password.
+        if (isReferenceLike(replaceReferences(node, () => ''))) found.add(node);
+      }
+    } else if (Array.isArray(node)) node.forEach((n) => walk(n, depth + 1));
+    else if (node && typeof node === 'object') Object.values(node).forEach((n) => walk(n, depth + 1));
+  };
+  walk(value, 0);
+  return [...found];
+}
+
+function replaceInValue(node: unknown, results: Map<string, Outcome>): unknown {
+  if (typeof node === 'string') {
+    if (!isReferenceLike(node)) return node;
+    const whole = results.get(node);
+    if (whole) return whole.ok ? whole.value.value : null;
+    let failed = false;
+    const replaced = replaceReferences(node, (ref) => {
+      const r = results.get(ref)!;
+      if (!r.ok) failed = true;
+      return r.ok ? r.value.value : '';
+    });
+    return failed ? null : replaced;
+  }
+  if (Array.isArray(node)) return node.map((n) => replaceInValue(n, results));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replaceInValue(v, results)]));
+  return node;
+}
+
+async function resolveAll(deps: ServiceDeps, context: ResolutionContext, references: string[]): Promise<Map<string, Outcome>> {
+  const parsed = references.map((reference) => ({ reference, ref: parseReference(reference) }));
+  const connections = await deps.connections.lookup(
+    context.platformId,
+    parsed.flatMap((p) => (p.ref ? [p.ref.connectionId] : [])),
+  );
+  const outcomes = await mapLimit(parsed, CONCURRENCY, async ({ reference, ref }): Promise<Outcome> => {
+    try {
+      if (!ref) throw new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.');
+      const connection = connections.get(ref.connectionId);
+      if (!connection || !visibleIn(connection, context.projectId)) {
+        throw new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`);
+      }
+      const { value, stale } = await readThroughCache(deps, connection, ref.path);
+      return { ok: true, value, stale };
+    } catch (e) {
+      return outcomeOf(e);
+    }
+  });
+  return new Map(references.map((r, i) => [r, outcomes[i]!]));
+}
+
+/**
+ * Resolves references for an engine run. With `onError: 'throw'` the first failure
+ * fails the call, naming its reference; with `'report'` each reference says how it went.
+ * A failed lookup never passes the literal reference on.
+ */
+export async function resolveSecrets(
+  deps: ServiceDeps,
+  context: ResolutionContext,
+  input: { references?: string[] | undefined; value?: unknown; onError: 'throw' | 'report' },
+): Promise<ResolveOutput> {
+  const references = collectReferences(input.references, input.value);
+  const results = await resolveAll(deps, context, references);
+  const failures = [...results].filter(([, r]) => !r.ok);
+  await recordAudit(deps.db, {
+    platformId: context.platformId,
+    actor: context.actor,
+    action: 'secrets.resolve',
+    targetType: 'secrets',
+    outcome: failures.length === 0 ? 'success' : 'failure',
+    details: {
+      projectId: context.projectId ?? null,
+      references: references.length,
+      connectionIds: [...new Set(references.map((r) => parseReference(r)?.connectionId).filter(Boolean))],
+      paths: references.map((r) => parseReference(r)?.path ?? null),
+      failures: failures.map(([reference, r]) => ({ reference, code: (r as { code: string }).code })),
+    },
+  });
+
+  if (input.onError === 'throw' && failures.length > 0) {
+    const [reference, failure] = failures[0] as [string, Extract<Outcome, { ok: false }>];
+    const message = `${reference}: ${failure.message}`;
+    if (failure.code === 'CONNECTION_NOT_FOUND') throw new AppError('NOT_FOUND', message);
+    throw new SecretManagerError(failure.code, message, failure.hint ? { hint: failure.hint } : {});
+  }
+  const valueOf = (r: string) => {
+    const o = results.get(r)!;
+    return o.ok ? o.value.value : null;
+  };
+  const output: ResolveOutput = {};
+  if (input.references) output.values = input.references.map(valueOf);
+  if (input.value !== undefined) output.value = replaceInValue(input.value, results);
+  if (input.onError === 'report') {
+    output.results = [...results].map(([reference, o]): ReferenceResult =>
+      o.ok ? { reference, ok: true, value: o.value.value, ...(o.stale && { stale: true as const }) } : { reference, ok: false, code: o.code, message: o.message },
+    );
+  }
+  return output;
+}
+
+/** Whether a path resolves, without the value: what the key picker shows a user. */
+export async function checkSecret(
+  deps: ServiceDeps,
+  context: ResolutionContext,
+  input: { connectionId: string; path: string },
+): Promise<CheckSecretOutput> {
+  const connection = (await deps.connections.lookup(context.platformId, [input.connectionId])).get(input.connectionId);
+  if (!connection || !visibleIn(connection, context.projectId)) {
+    throw new AppError('NOT_FOUND', `No secret manager connection ${input.connectionId} is available here.`);
+  }
+  try {
+    const { value } = await readThroughCache(deps, connection, input.path);
+    return { exists: true, ...(value.version !== undefined && { version: value.version }), ...(value.keys && { keys: value.keys }) };
+  } catch (e) {
+    const o = outcomeOf(e);
+    if (o.ok) throw e;
+    return { exists: false, code: o.code, message: o.message, hint: o.hint ?? errorCodeInfo[o.code as keyof typeof errorCodeInfo]?.hint };
+  }
+}
+

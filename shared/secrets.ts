@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { entityId } from './connections.ts';
+import type { SecretManagerErrorCode } from './errors.ts';
+
+export const resolveInput = z
+  .object({
+    projectId: entityId.optional(),
+    references: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+    /** Any JSON: every reference inside its strings is replaced. */
+    value: z.unknown().optional(),
+    onError: z.enum(['throw', 'report']).default('throw'),
+  })
+  .refine((v) => v.references !== undefined || v.value !== undefined, { message: 'Give references or value' });
+export type ResolveInput = z.input<typeof resolveInput>;
+
+/** Resolution failures: the provider taxonomy, plus references to connections the caller cannot use. */
+export type ResolveErrorCode = SecretManagerErrorCode | 'CONNECTION_NOT_FOUND';
+
+export type ReferenceResult =
+  | { reference: string; ok: true; value: string; stale?: true }
+  | { reference: string; ok: false; code: ResolveErrorCode; message: string };
+
+export interface ResolveOutput {
+  /** One per entry of `references`, in order (null where it failed, in report mode). */
+  values?: (string | null)[];
+  /** `value` with every reference replaced (failed ones become null, in report mode). */
+  value?: unknown;
+  /** Report mode: one per distinct reference. */
+  results?: ReferenceResult[];
+}
+
+export const checkSecretInput = z.object({
+  projectId: entityId.optional(),
+  connectionId: entityId,
+  path: z.string().min(1).max(2048),
+});
+
+export type CheckSecretOutput =
+  | { exists: true; version?: string; keys?: string[] }
+  | { exists: false; code: ResolveErrorCode; message: string; hint?: string };
