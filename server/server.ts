@@ -44,6 +44,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger, policy: config.providerPolicy });
   const metrics = createMetrics();
   const cache = createSecretCache({ redisUrl: config.redisUrl, ...config.cache }, keyRing, logger, metrics);
+  await cache.ready();
   const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
 

@@ -14,6 +14,10 @@ export class MemoryStore implements CacheStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
   private generations(a: EntryAddress): Generations {
     return `${this.platformGens.get(a.platformId) ?? 0}:${this.connectionGens.get(`${a.platformId}/${a.connectionId}`) ?? 0}`;
   }

@@ -25,6 +25,20 @@ export class RedisStore implements CacheStore {
     redis.defineCommand('smCacheGet', { numberOfKeys: 2, lua: GET_SCRIPT });
   }
 
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis.once('ready', onReady);
+    });
+  }
+
   private base(platformId: string) {
     return `${this.prefix}{${platformId}}`;
   }

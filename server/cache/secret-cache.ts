@@ -160,6 +160,14 @@ export class SecretCache {
     });
   }
 
+  /** Waits (bounded) for the store at start, so the first requests do not count as an outage. */
+  async ready(timeoutMs = 2000): Promise<void> {
+    if (!(await this.store.ready(timeoutMs))) {
+      this.outage = true;
+      this.options.logger.warn('secret cache not reachable at start: reading straight from providers until it is');
+    }
+  }
+
   /** Unlike reads, a clear that cannot reach the store fails: the admin must know it did not happen. */
   clearConnection(platformId: string, connectionId: string): Promise<void> {
     return this.store.clearConnection(platformId, connectionId);

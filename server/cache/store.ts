@@ -19,6 +19,8 @@ export interface StoreRead {
 }
 
 export interface CacheStore {
+  /** Resolves once the store can answer, or after `timeoutMs` (the cache then starts in fail-open mode). */
+  ready(timeoutMs: number): Promise<boolean>;
   /** One round trip: the generations and the entry under them. */
   get(address: EntryAddress): Promise<StoreRead>;
   getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]>;
