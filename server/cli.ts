@@ -15,7 +15,7 @@ const usage = `Usage: secret-managers <command> [options]
 Commands:
   serve                                   Start the server (PORT, DATABASE_URL, … from the environment)
   demo                                    Start the server on an in-memory database with provider emulators and demo data
-  emulator <vault> --port N [--root-token T]
+  emulator <vault|aws> --port N [--root-token T]
                                           Start a provider emulator with demo secrets
   create-platform --name N                Create a platform; prints its id
   create-api-key --platform ID --role admin|engine [--project ID] [--name N]
@@ -74,14 +74,10 @@ async function main(argv: string[]): Promise<void> {
       const provider = positionals[0];
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
-      if (provider !== 'vault') fail(`unknown emulator "${provider ?? ''}"; available: vault`);
-      const { startVaultEmulator, seedVaultDemo } = await import('../test/emulators/vault/index.ts');
-      const emulator = await startVaultEmulator({ port, ...(values['root-token'] && { rootToken: values['root-token'] }) });
-      const demo = seedVaultDemo(emulator);
-      process.stdout.write(
-        `Vault emulator on ${emulator.url}\nroot token: ${emulator.rootToken}\ndemo read-only token: ${demo.token}\n` +
-          `demo AppRole: role_id ${demo.roleId}, secret_id ${demo.secretId}\n`,
-      );
+      const { demoEmulators, isDemoProvider } = await import('../test/emulators/demo.ts');
+      if (!isDemoProvider(provider)) fail(`unknown emulator "${provider ?? ''}"; available: ${Object.keys(demoEmulators).join(', ')}`);
+      const emulator = await demoEmulators[provider]({ port, ...(values['root-token'] && { rootToken: values['root-token'] }) });
+      process.stdout.write(`${provider} emulator on ${emulator.url}\n${emulator.lines.map((l) => `  ${l}\n`).join('')}`);
       return;
     }
     case 'create-platform': {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { seedVaultDemo, startVaultEmulator } from '../test/emulators/vault/index.ts';
+import { demoEmulators, type DemoEmulator } from '../test/emulators/demo.ts';
 import { generateApiKeyToken } from './auth/api-key-token.ts';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './crypto/key-source.ts';
@@ -18,15 +18,19 @@ import { createProject } from './services/projects.ts';
  * memory: connections saved against yesterday's emulator would no longer work.
  */
 export async function runDemo(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  // Request logs would drown the banner; LOG_LEVEL still wins when set.
+  const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
   const dataDir = join(config.dataDir, 'demo');
   await rm(dataDir, { recursive: true, force: true });
   const database = await openPglite(dataDir);
   const keyRing = loadKeyRing(undefined, dataDir, logger).ring;
-  const server = await createServer({ ...config, dataDir, bootstrapAdminToken: undefined }, { logger, database, keyRing });
+  // The emulators listen on 127.0.0.1, which the default policy rightly refuses for tenants.
+  const providerPolicy = { ...config.providerPolicy, allowCustomHosts: true };
+  const server = await createServer({ ...config, dataDir, providerPolicy, bootstrapAdminToken: undefined }, { logger, database, keyRing });
 
-  const vault = await startVaultEmulator();
-  const vaultDemo = seedVaultDemo(vault);
+  const emulators: [string, DemoEmulator][] = await Promise.all(
+    Object.entries(demoEmulators).map(async ([id, start]) => [id, await start({})] as [string, DemoEmulator]),
+  );
 
   const { db } = database;
   const platform = await createPlatform(db, 'Demo platform');
@@ -36,17 +40,14 @@ export async function runDemo(config: Config): Promise<void> {
   const engine = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: marketing.id, name: 'demo engine key' });
 
   const actor = { platformId: platform.id, actor: 'system:demo' };
-  await createConnection(server.deps, actor, {
-    name: 'Demo Vault',
-    provider: 'vault',
-    authMethod: 'approle',
-    scope: 'PLATFORM',
-    config: { url: vault.url, kvMount: 'secret', kvVersion: 2, roleId: vaultDemo.roleId, secretId: vaultDemo.secretId },
-  });
+  for (const [, emulator] of emulators) {
+    const { connection } = emulator;
+    await createConnection(server.deps, actor, { ...connection, ...(connection.scope === 'PROJECT' && { projectIds: [marketing.id] }) });
+  }
 
   const url = await server.start();
   const stop = () =>
-    void Promise.allSettled([server.stop(), vault.close()]).then(async () => {
+    void Promise.allSettled([server.stop(), ...emulators.map(([, e]) => e.close())]).then(async () => {
       await database.close();
       process.exit(0);
     });
@@ -58,10 +59,11 @@ export async function runDemo(config: Config): Promise<void> {
       '',
       'Secret Managers demo is running.',
       '',
-      `  Admin page:        ${url}/#token=${admin.token}`,
-      `  tRPC API:          ${url}/trpc  (Authorization: Bearer ${admin.token})`,
-      `  Engine key (Marketing automations): ${engine.token}`,
-      `  Vault emulator:    ${vault.url}  (root token ${vault.rootToken})`,
+      `  Admin page:  ${url}/#token=${admin.token}`,
+      `  tRPC API:    ${url}/trpc  (Authorization: Bearer ${admin.token})`,
+      `  Engine key of "Marketing automations": ${engine.token}`,
+      '',
+      ...emulators.flatMap(([id, e]) => [`  ${id} emulator: ${e.url}`, ...e.lines.map((l) => `    ${l}`)]),
       '',
       `  Try: curl -H 'Authorization: Bearer ${admin.token}' ${url}/trpc/secretManagers.list`,
       '',

@@ -1,13 +1,13 @@
-import type { CacheStore, EntryAddress, Generations, StoreRead } from './store.ts';
+import type { CacheStore, EntryAddress } from './store.ts';
 
 /**
  * The embedded default (no REDIS_URL): the same contract in one process, bounded by
- * entry count with least-recently-used eviction.
+ * entry count with least-recently-used eviction. Entries carry their generation in
+ * their key, so a clear is one counter bump and old entries age out of the LRU.
  */
 export class MemoryStore implements CacheStore {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
-  private readonly platformGens = new Map<string, number>();
-  private readonly connectionGens = new Map<string, number>();
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly maxEntries: number,
@@ -18,12 +18,16 @@ export class MemoryStore implements CacheStore {
     return true;
   }
 
-  private generations(a: EntryAddress): Generations {
-    return `${this.platformGens.get(a.platformId) ?? 0}:${this.connectionGens.get(`${a.platformId}/${a.connectionId}`) ?? 0}`;
+  private currentGeneration(platformId: string, connectionId: string): string {
+    return String(this.generations.get(`${platformId}/${connectionId}`) ?? 0);
   }
 
-  private lookup(a: EntryAddress, generations: Generations): string | undefined {
-    const id = `${a.platformId}/${a.connectionId}/${generations}/${a.key}`;
+  private id(a: EntryAddress, generation: string): string {
+    return `${a.platformId}/${a.connectionId}/${generation}/${a.key}`;
+  }
+
+  private lookup(a: EntryAddress): string | undefined {
+    const id = this.id(a, this.currentGeneration(a.platformId, a.connectionId));
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
@@ -32,29 +36,31 @@ export class MemoryStore implements CacheStore {
     return entry.value;
   }
 
-  async get(a: EntryAddress): Promise<StoreRead> {
-    const generations = this.generations(a);
-    return { value: this.lookup(a, generations), generations };
+  async get(a: EntryAddress): Promise<string | undefined> {
+    return this.lookup(a);
   }
 
   async getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]> {
-    return addresses.map((a) => this.lookup(a, this.generations(a)));
+    return addresses.map((a) => this.lookup(a));
   }
 
-  async set(a: EntryAddress, generations: Generations, value: string, ttlSeconds: number): Promise<void> {
-    const id = `${a.platformId}/${a.connectionId}/${generations}/${a.key}`;
+  async generation(platformId: string, connectionId: string): Promise<string> {
+    return this.currentGeneration(platformId, connectionId);
+  }
+
+  async set(a: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void> {
+    if (generation !== this.currentGeneration(a.platformId, a.connectionId)) return;
+    const id = this.id(a, generation);
     this.entries.delete(id);
     this.entries.set(id, { value, expiresAt: this.now() + ttlSeconds * 1000 });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  async clearConnection(platformId: string, connectionId: string): Promise<void> {
-    const id = `${platformId}/${connectionId}`;
-    this.connectionGens.set(id, (this.connectionGens.get(id) ?? 0) + 1);
-  }
-
-  async clearPlatform(platformId: string): Promise<void> {
-    this.platformGens.set(platformId, (this.platformGens.get(platformId) ?? 0) + 1);
+  async clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {
+    for (const id of connectionIds) {
+      const key = `${platformId}/${id}`;
+      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { CacheStore, EntryAddress, Generations } from './store.ts';
+import type { CacheStore, EntryAddress } from './store.ts';
 
 export interface CacheScope {
   platformId: string;
@@ -116,13 +116,15 @@ export class SecretCache {
   }
 
   private async lookupOrLoad<T>(a: EntryAddress, kind: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
-    const read = await this.guarded('get', () => this.store.get(a));
-    const envelope = this.open<T>(a, read?.value);
+    const envelope = this.open<T>(a, await this.guarded('get', () => this.store.get(a)));
     if (envelope && envelope.freshUntil > this.now()) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
       return { data: envelope.data, source: 'cache' };
     }
     this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
+    // Asked before the provider request goes out, not after it returns: a clear that lands
+    // while we load makes the write below a no-op instead of caching a pre-clear value.
+    const generation = this.guarded('generation', () => this.store.generation(a.platformId, a.connectionId));
     let data: T;
     try {
       data = await load();
@@ -133,21 +135,23 @@ export class SecretCache {
       }
       throw error;
     }
-    if (read) await this.write(a, read.generations, data);
+    const current = await generation;
+    // Not awaited: the caller has its value; the write is queued on the connection before any later read.
+    if (current !== undefined) void this.write(a, current, data);
     return { data, source: 'provider' };
   }
 
-  private async write(a: EntryAddress, generations: Generations, data: unknown): Promise<void> {
+  private async write(a: EntryAddress, generation: string, data: unknown): Promise<void> {
     const { ttlSeconds, staleSeconds } = this.options;
     const sealed = this.seal(a, { data, freshUntil: this.now() + ttlSeconds * 1000 });
-    await this.guarded('set', () => this.store.set(a, generations, sealed, ttlSeconds + staleSeconds));
+    await this.guarded('set', () => this.store.set(a, generation, sealed, ttlSeconds + staleSeconds));
   }
 
   /** Stores a value outside a load (e.g. a connection's latest check outcome). */
   async put(scope: CacheScope, kind: string, key: string, data: unknown): Promise<void> {
     const a = this.address(scope, kind, key);
-    const read = await this.guarded('get', () => this.store.get(a));
-    if (read) await this.write(a, read.generations, data);
+    const generation = await this.guarded('generation', () => this.store.generation(a.platformId, a.connectionId));
+    if (generation !== undefined) await this.write(a, generation, data);
   }
 
   /** Fresh values for many entries in one round trip; undefined where missing or expired. */
@@ -170,11 +174,12 @@ export class SecretCache {
 
   /** Unlike reads, a clear that cannot reach the store fails: the admin must know it did not happen. */
   clearConnection(platformId: string, connectionId: string): Promise<void> {
-    return this.store.clearConnection(platformId, connectionId);
+    return this.store.clearConnections(platformId, [connectionId]);
   }
 
-  clearPlatform(platformId: string): Promise<void> {
-    return this.store.clearPlatform(platformId);
+  /** Every connection of a platform: their ids come from the database, not from a keyspace scan. */
+  clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {
+    return this.store.clearConnections(platformId, connectionIds);
   }
 
   close(): Promise<void> {

@@ -1,32 +1,28 @@
 /**
  * The raw storage under the secret cache: opaque (already sealed) strings, addressed by
- * platform, connection and entry key, with generation counters so that clearing a
- * connection or a whole platform is one O(1) write, whatever it holds.
+ * platform, connection and entry key. Each connection has a generation; clearing bumps
+ * it and drops the connection's entries in O(1), whatever they hold, and a write made
+ * under an older generation is refused, so a value loaded before a clear never lands
+ * after it.
  */
 export interface EntryAddress {
   platformId: string;
   connectionId: string;
-  /** Hashed entry key within the connection (kind + path). */
+  /** Hashed entry key within the connection (version stamp + kind + path). */
   key: string;
-}
-
-/** The generations an entry was read under; a write with them lands where that read looked. */
-export type Generations = string;
-
-export interface StoreRead {
-  value: string | undefined;
-  generations: Generations;
 }
 
 export interface CacheStore {
   /** Resolves once the store can answer, or after `timeoutMs` (the cache then starts in fail-open mode). */
   ready(timeoutMs: number): Promise<boolean>;
-  /** One round trip: the generations and the entry under them. */
-  get(address: EntryAddress): Promise<StoreRead>;
+  /** The hot read: one round trip, one plain command. */
+  get(address: EntryAddress): Promise<string | undefined>;
   getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]>;
-  /** Writes under the generations of an earlier read, so a clear in between wins. */
-  set(address: EntryAddress, generations: Generations, value: string, ttlSeconds: number): Promise<void>;
-  clearConnection(platformId: string, connectionId: string): Promise<void>;
-  clearPlatform(platformId: string): Promise<void>;
+  /** The connection's current generation, read before loading a missed value. */
+  generation(platformId: string, connectionId: string): Promise<string>;
+  /** Writes unless the connection was cleared since `generation` was read. */
+  set(address: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Clears each connection: one generation bump and one unlink each, never a scan. */
+  clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,7 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
+import type { AwsConfig } from '../../shared/providers/aws.ts';
 import type { VaultConfig } from '../../shared/providers/vault.ts';
+import { awsAdapter } from './aws/index.ts';
 import type { PolicyViolation, ProviderAdapter, ProviderClient, ProviderContext, ProviderPolicy } from './types.ts';
 import { vaultAdapter } from './vault/index.ts';
 
@@ -8,6 +10,7 @@ export type ProviderConfig = { authMethod: string } & Record<string, unknown>;
 
 const adapters = {
   vault: vaultAdapter as ProviderAdapter<VaultConfig>,
+  aws: awsAdapter as ProviderAdapter<AwsConfig>,
 } satisfies Record<ProviderId, ProviderAdapter<never>>;
 
 export function connectProvider(provider: ProviderId, config: ProviderConfig, context: ProviderContext): ProviderClient {

@@ -2,15 +2,17 @@ import type { z } from 'zod';
 import { describeFields, type FieldDescription } from '../fields.ts';
 import { parseSecretPath, type PathParseResult, type PathSyntax } from '../secret-path.ts';
 import type { ProviderDescriptor } from './descriptor.ts';
+import { awsDescriptor } from './aws.ts';
 import { vaultDescriptor } from './vault.ts';
 
 export type { ProviderDescriptor } from './descriptor.ts';
 
-export const providerIds = ['vault'] as const;
+export const providerIds = ['vault', 'aws'] as const;
 export type ProviderId = (typeof providerIds)[number];
 
 export const providerDescriptors = {
   vault: vaultDescriptor,
+  aws: awsDescriptor,
 } satisfies { [Id in ProviderId]: ProviderDescriptor<Id> };
 
 export function isProviderId(value: string): value is ProviderId {

@@ -1,0 +1,61 @@
+/** Runs `fn` `iterations` times (after a warm-up) and returns the durations in microseconds, sorted. */
+export async function sample(iterations: number, fn: (i: number) => Promise<unknown>, warmup = Math.min(200, iterations)): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const durations: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.hrtime.bigint();
+    await fn(i);
+    durations.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return durations.sort((a, b) => a - b);
+}
+
+/**
+ * Runs two functions alternately, so that whatever else the machine does at the time
+ * weighs on both alike; returns both sets of durations in microseconds, sorted.
+ */
+export async function samplePair(
+  iterations: number,
+  ours: (i: number) => Promise<unknown>,
+  baseline: (i: number) => Promise<unknown>,
+  warmup = Math.min(200, iterations),
+): Promise<[number[], number[]]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = -warmup; i < iterations; i++) {
+    let start = process.hrtime.bigint();
+    await ours(i);
+    const tookA = Number(process.hrtime.bigint() - start) / 1000;
+    start = process.hrtime.bigint();
+    await baseline(i);
+    const tookB = Number(process.hrtime.bigint() - start) / 1000;
+    if (i >= 0) {
+      a.push(tookA);
+      b.push(tookB);
+    }
+  }
+  return [a.sort((x, y) => x - y), b.sort((x, y) => x - y)];
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface Row {
+  measure: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+}
+
+export function ratioRow(measure: string, ours: number[], baseline: number[], target: string, p = 50): Row {
+  const a = percentile(ours, p);
+  const b = percentile(baseline, p);
+  return { measure: `${measure} (p${p})`, ours: `${a.toFixed(1)} µs`, baseline: `${b.toFixed(1)} µs`, ratio: a / b, target };
+}
+
+export function printRows(rows: Row[]): void {
+  const table = rows.map((r) => ({ ...r, ratio: r.ratio.toFixed(2) }));
+  console.table(table);
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import vault from 'node-vault';
+import { createSecretCache } from '../server/cache/index.ts';
+import { KeyRing } from '../server/crypto/keyring.ts';
+import { openPglite } from '../server/db/client.ts';
+import { createLogger } from '../server/logger.ts';
+import { createMetrics } from '../server/metrics.ts';
+import { ProviderClientPool } from '../server/providers/registry.ts';
+import { ConnectionDirectory } from '../server/services/connection-directory.ts';
+import { createConnection } from '../server/services/connections.ts';
+import { createPlatform } from '../server/services/platforms.ts';
+import { readThroughCache, resolveSecrets } from '../server/services/resolution.ts';
+import type { ServiceDeps } from '../server/services/deps.ts';
+import { loadConfig } from '../server/config.ts';
+import { startVaultEmulator } from '../test/emulators/vault/index.ts';
+import { ratioRow, samplePair, type Row } from './measure.ts';
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Resolution and cache numbers of issue 4, each against a baseline measured in the same run. */
+export async function benchResolution(): Promise<Row[]> {
+  const prefix = `sm-bench:${randomBytes(4).toString('hex')}:`;
+  const logger = createLogger('silent');
+  const keyRing = KeyRing.parse(KeyRing.generateKey(1));
+  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const database = await openPglite(undefined);
+  const metrics = createMetrics();
+  const cache = createSecretCache({ redisUrl: REDIS_URL, keyPrefix: prefix, ttlSeconds: 3600, staleSeconds: 0, maxMemoryEntries: 1000 }, keyRing, logger, metrics);
+  await cache.ready();
+  const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy });
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections: new ConnectionDirectory(database.db, keyRing, 60_000) };
+
+  const emulator = await startVaultEmulator();
+  emulator.enableKv('secret', 2);
+  const value = randomBytes(24).toString('base64');
+  emulator.putSecret('secret', 'bench/hot', { value });
+  for (let i = 0; i < 3000; i++) emulator.putSecret('secret', `bench/cold-${i}`, { value });
+  const platform = await createPlatform(database.db, 'bench');
+  const actor = { platformId: platform.id, actor: 'bench' };
+  const connection = await createConnection(deps, actor, {
+    name: 'bench',
+    provider: 'vault',
+    authMethod: 'token',
+    scope: 'PLATFORM',
+    config: { url: emulator.url, token: emulator.rootToken, kvMount: 'secret', kvVersion: 2 },
+  });
+  const handle = (await deps.connections.lookup(platform.id, [connection.id])).get(connection.id)!;
+  const rows: Row[] = [];
+
+  // 1. Cached resolve in-process versus a bare GET of a value of the same size.
+  const redis = new Redis(REDIS_URL);
+  await redis.set(`${prefix}baseline`, JSON.stringify({ value }));
+  await readThroughCache(deps, handle, 'secret/bench/hot');
+  const [cached, bareGet] = await samplePair(5000, () => readThroughCache(deps, handle, 'secret/bench/hot'), () => redis.get(`${prefix}baseline`));
+  rows.push(ratioRow('cached resolve vs bare ioredis GET', cached, bareGet, '≤ 1.5'));
+  rows.push(ratioRow('cached resolve vs bare ioredis GET', cached, bareGet, '≤ 1.5', 99));
+  const reference = `{{sm:${connection.id}:secret/bench/hot}}`;
+  const [fullCall] = await samplePair(2000, () => resolveSecrets(deps, { ...actor, projectId: undefined }, { references: [reference], onError: 'throw' }), () => redis.get(`${prefix}baseline`));
+  rows.push(ratioRow('whole resolve call (with its audit row) vs bare GET', fullCall, bareGet, 'info'));
+
+  // 2. Cold resolve (cache miss, provider read through the adapter) versus a bare SDK call.
+  const sdk = vault({ apiVersion: 'v1', endpoint: emulator.url, token: emulator.rootToken });
+  // Distinct paths, so every resolve misses the cache; the SDK reads other secrets of the same size.
+  const [cold, bareSdk] = await samplePair(
+    1000,
+    (i) => readThroughCache(deps, handle, `secret/bench/cold-${i < 0 ? 2000 - i : i}`),
+    (i) => sdk.read(`secret/data/bench/cold-${i < 0 ? 2500 - i : 1000 + i}`),
+    100,
+  );
+  rows.push(ratioRow('cold resolve vs bare node-vault read', cold, bareSdk, '≤ 1.1'));
+
+  // 3. Clearing a connection with 100,000 cached entries versus one with 10.
+  const big = { ...handle, id: 'con_bench_big' };
+  const small = { ...handle, id: 'con_bench_small' };
+  const fill = async (target: typeof handle, n: number) => {
+    const scope = { platformId: platform.id, connectionId: target.id, stamp: '1' };
+    for (let i = 0; i < n; i += 1000) {
+      await Promise.all(Array.from({ length: Math.min(1000, n - i) }, (_, j) => cache.put(scope, 'value', `p${i + j}`, { value })));
+    }
+  };
+  // Only the first clear finds the 100,000 entries; it is the one that matters, so refill between rounds.
+  const clearBig: number[] = [];
+  const clearSmall: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    await fill(big, 100_000);
+    await fill(small, 10);
+    const [b, s] = await samplePair(1, () => cache.clearConnection(platform.id, big.id), () => cache.clearConnection(platform.id, small.id), 0);
+    clearBig.push(...b);
+    clearSmall.push(...s);
+  }
+  clearBig.sort((x, y) => x - y);
+  clearSmall.sort((x, y) => x - y);
+  rows.push(ratioRow('clear 100,000 entries vs 10 entries', clearBig, clearSmall, '≈ 1'));
+
+  // 4. Provider calls under a 1,000-way herd on one uncached reference.
+  emulator.putSecret('secret', 'bench/herd', { value });
+  emulator.stats.reset();
+  emulator.faults.latencyMs = 20;
+  await Promise.all(Array.from({ length: 1000 }, () => readThroughCache(deps, handle, 'secret/bench/herd')));
+  emulator.faults.latencyMs = 0;
+  const herdCalls = emulator.stats.byRoute['GET kv-read'] ?? 0;
+  rows.push({ measure: 'provider calls for 1,000 concurrent misses', ours: String(herdCalls), baseline: '1', ratio: herdCalls, target: '1' });
+
+  // Clean up what the bench wrote.
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  await clients.closeAll();
+  await cache.close();
+  await emulator.close();
+  await database.close();
+  return rows;
+}

@@ -1,0 +1,63 @@
+import type { ProviderId } from '../../shared/providers/index.ts';
+import { seedAwsDemo, startAwsEmulator } from './aws/index.ts';
+import { seedVaultDemo, startVaultEmulator } from './vault/index.ts';
+
+/** A running emulator with demo secrets, and the connection that reaches it. */
+export interface DemoEmulator {
+  url: string;
+  /** What to print for a person: credentials to try by hand. */
+  lines: string[];
+  connection: { name: string; provider: ProviderId; authMethod: string; scope: 'PLATFORM' | 'PROJECT'; config: Record<string, unknown> };
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  port?: number;
+  rootToken?: string;
+}
+
+/**
+ * One entry per provider that has an emulator: used by `npm run demo` and by
+ * `secret-managers emulator <provider>`. The demo scopes Vault to the whole platform and
+ * AWS to one project, so both scopes can be seen at once.
+ */
+export const demoEmulators = {
+  async vault(options: DemoOptions): Promise<DemoEmulator> {
+    const vault = await startVaultEmulator({ port: options.port ?? 0, ...(options.rootToken && { rootToken: options.rootToken }) });
+    const demo = seedVaultDemo(vault);
+    return {
+      url: vault.url,
+      lines: [`root token ${vault.rootToken}`, `read-only token ${demo.token}`, `AppRole role_id ${demo.roleId} secret_id ${demo.secretId}`],
+      connection: {
+        name: 'Demo Vault',
+        provider: 'vault',
+        authMethod: 'approle',
+        scope: 'PLATFORM',
+        config: { url: vault.url, kvMount: 'secret', kvVersion: 2, roleId: demo.roleId, secretId: demo.secretId },
+      },
+      close: () => vault.close(),
+    };
+  },
+  async aws(options: DemoOptions): Promise<DemoEmulator> {
+    const aws = await startAwsEmulator({ port: options.port ?? 0 });
+    const demo = seedAwsDemo(aws);
+    return {
+      url: aws.url,
+      lines: [`region ${demo.region}`, `access key ${demo.accessKeyId} / ${demo.secretAccessKey}`, `role ${demo.roleArn} (external id ${demo.externalId})`],
+      connection: {
+        name: 'Demo AWS Secrets Manager',
+        provider: 'aws',
+        authMethod: 'accessKey',
+        scope: 'PROJECT',
+        config: { region: demo.region, endpoint: demo.endpoint, accessKeyId: demo.accessKeyId, secretAccessKey: demo.secretAccessKey },
+      },
+      close: () => aws.close(),
+    };
+  },
+} satisfies Partial<Record<ProviderId, (options: DemoOptions) => Promise<DemoEmulator>>>;
+
+export type DemoProvider = keyof typeof demoEmulators;
+
+export function isDemoProvider(value: string | undefined): value is DemoProvider {
+  return value !== undefined && Object.hasOwn(demoEmulators, value);
+}
