@@ -1,7 +1,9 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
 import type { AwsConfig } from '../../shared/providers/aws.ts';
+import type { AzureConfig } from '../../shared/providers/azure.ts';
 import type { VaultConfig } from '../../shared/providers/vault.ts';
 import { awsAdapter } from './aws/index.ts';
+import { azureAdapter } from './azure/index.ts';
 import type { PolicyViolation, ProviderAdapter, ProviderClient, ProviderContext, ProviderPolicy } from './types.ts';
 import { vaultAdapter } from './vault/index.ts';
 
@@ -11,6 +13,7 @@ export type ProviderConfig = { authMethod: string } & Record<string, unknown>;
 const adapters = {
   vault: vaultAdapter as ProviderAdapter<VaultConfig>,
   aws: awsAdapter as ProviderAdapter<AwsConfig>,
+  azure: azureAdapter as ProviderAdapter<AzureConfig>,
 } satisfies Record<ProviderId, ProviderAdapter<never>>;
 
 export function connectProvider(provider: ProviderId, config: ProviderConfig, context: ProviderContext): ProviderClient {

@@ -3,16 +3,18 @@ import { describeFields, type FieldDescription } from '../fields.ts';
 import { parseSecretPath, type PathParseResult, type PathSyntax } from '../secret-path.ts';
 import type { ProviderDescriptor } from './descriptor.ts';
 import { awsDescriptor } from './aws.ts';
+import { azureDescriptor } from './azure.ts';
 import { vaultDescriptor } from './vault.ts';
 
 export type { ProviderDescriptor } from './descriptor.ts';
 
-export const providerIds = ['vault', 'aws'] as const;
+export const providerIds = ['vault', 'aws', 'azure'] as const;
 export type ProviderId = (typeof providerIds)[number];
 
 export const providerDescriptors = {
   vault: vaultDescriptor,
   aws: awsDescriptor,
+  azure: azureDescriptor,
 } satisfies { [Id in ProviderId]: ProviderDescriptor<Id> };
 
 export function isProviderId(value: string): value is ProviderId {

@@ -1,5 +1,6 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
 import { seedAwsDemo, startAwsEmulator } from './aws/index.ts';
+import { seedAzureDemo, startAzureEmulator } from './azure/index.ts';
 import { seedVaultDemo, startVaultEmulator } from './vault/index.ts';
 
 /** A running emulator with demo secrets, and the connection that reaches it. */
@@ -52,6 +53,17 @@ export const demoEmulators = {
         config: { region: demo.region, endpoint: demo.endpoint, accessKeyId: demo.accessKeyId, secretAccessKey: demo.secretAccessKey },
       },
       close: () => aws.close(),
+    };
+  },
+  async azure(options: DemoOptions): Promise<DemoEmulator> {
+    const azure = await startAzureEmulator({ port: options.port ?? 0 });
+    const demo = seedAzureDemo(azure);
+    const { authMethod, ...config } = demo.config;
+    return {
+      url: azure.url,
+      lines: [`tenant ${demo.tenantId}`, `client ${demo.clientId} / ${demo.clientSecret}`, 'HTTPS with a CA made for this run (in the demo connection)'],
+      connection: { name: 'Demo Azure Key Vault', provider: 'azure', authMethod, scope: 'PLATFORM', config },
+      close: () => azure.close(),
     };
   },
 } satisfies Partial<Record<ProviderId, (options: DemoOptions) => Promise<DemoEmulator>>>;
