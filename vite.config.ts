@@ -1,10 +1,63 @@
-import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 
-// Builds the custom elements as an ES module library (see elements/index.ts).
+const root = resolve(import.meta.dirname, 'elements');
+
+/** The minifier keeps template literals verbatim: collapse the whitespace and comments of Lit's css`` styles. */
+function minifyLitCss(): Plugin {
+  const collapse = (body: string) =>
+    body
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([{};,>])\s*/g, '$1')
+      .replace(/:\s+/g, ':')
+      .replace(/;}/g, '}')
+      .trim();
+  return {
+    name: 'minify-lit-css',
+    transform(code, id) {
+      if (!id.startsWith(root) || !code.includes('css`')) return undefined;
+      return code.replace(/\bcss`([^`$]*)`/g, (_, body: string) => `css\`${collapse(body)}\``);
+    },
+  };
+}
+
+/**
+ * One build, served by the server under `/elements/`:
+ * - `secret-managers.js`: every element (what hosts load), plus per-element entry points
+ *   `secret-manager-list.js` and `secret-manager-dialog.js` — stable names for hosts,
+ *   sharing hashed chunks, so loading several never defines an element twice;
+ * - `admin-page/index.html`: the standalone admin page, served at `/`.
+ */
 export default defineConfig({
+  root,
+  base: '/elements/',
+  publicDir: false,
+  plugins: [minifyLitCss()],
   build: {
-    outDir: 'dist/elements',
-    lib: { entry: 'elements/index.ts', formats: ['es'], fileName: 'secret-managers' },
-    rolldownOptions: { output: { minify: true } },
+    outDir: resolve(import.meta.dirname, 'dist/elements'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // The polyfill would be an extra script for browsers that all support modulepreload now.
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      input: {
+        'secret-managers': resolve(root, 'index.ts'),
+        'secret-manager-list': resolve(root, 'secret-manager-list/secret-manager-list.ts'),
+        'secret-manager-dialog': resolve(root, 'secret-manager-dialog/secret-manager-dialog.ts'),
+        'admin-page': resolve(root, 'admin-page/index.html'),
+      },
+      // Hosts import the entry points' exports (configure, createClient, the classes).
+      preserveEntrySignatures: 'strict',
+      // tRPC's packages do not declare themselves side-effect free, which would keep its
+      // WebSocket and subscription code in the bundle although the elements only use HTTP.
+      treeshake: { moduleSideEffects: (id) => !/[\\/]node_modules[\\/]@trpc[\\/]/.test(id) },
+      output: {
+        minify: true,
+        entryFileNames: '[name].js',
+        chunkFileNames: 'chunks/[name]-[hash].js',
+        assetFileNames: 'assets/[name]-[hash][extname]',
+      },
+    },
   },
 });

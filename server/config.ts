@@ -14,6 +14,22 @@ const envSchema = z.object({
   SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SM_PUBLIC_URL: z.url().optional(),
+  SM_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const o of origins) {
+        let ok = false;
+        try {
+          ok = new URL(o).origin === o;
+        } catch {
+          ok = false;
+        }
+        if (!ok) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin such as https://app.example.com (scheme, host, optional port; no path)` });
+      }
+      return origins;
+    }),
   SM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
   SM_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(0),
   SM_CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
@@ -35,6 +51,7 @@ export interface Config {
   bootstrapAdminToken: string | undefined;
   providerTimeoutMs: number;
   publicUrl: string | undefined;
+  allowedOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
   providerPolicy: ProviderPolicy;
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
@@ -70,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminToken: e.SM_BOOTSTRAP_ADMIN_TOKEN,
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
     publicUrl: e.SM_PUBLIC_URL,
+    allowedOrigins: e.SM_ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
     cache: {
       ttlSeconds: e.SM_CACHE_TTL_SECONDS,

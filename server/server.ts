@@ -9,6 +9,7 @@ import { ProviderClientPool } from './providers/registry.ts';
 import { createSecretCache } from './cache/index.ts';
 import { createMetrics } from './metrics.ts';
 import { registerCacheRoutes } from './http/cache-routes.ts';
+import { registerCors } from './http/cors.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -49,6 +50,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
 
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });
+  await registerCors(app, config.allowedOrigins, config.publicUrl);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {
