@@ -9,6 +9,7 @@ import { ProviderClientPool } from './providers/registry.ts';
 import { createSecretCache } from './cache/index.ts';
 import { createMetrics } from './metrics.ts';
 import { registerCacheRoutes } from './http/cache-routes.ts';
+import { registerStaticRoutes } from './http/static-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
@@ -61,6 +62,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
   });
   registerCacheRoutes(app, deps);
+  registerStaticRoutes(app);
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

@@ -19,7 +19,8 @@ import { azureEndpoints, checkAzurePolicy, type AzureEndpoints } from './endpoin
 import { createAzureErrorMapper, isAuthorityDiscoveryFailure, type AzureErrorMapper, type AzureOperation } from './errors.ts';
 import { listOne, listSecretNames } from './list.ts';
 import { nextLinkRecorder } from './next-link.ts';
-import { caCertProblem, createAgent } from './transport.ts';
+import { caCertProblem } from '../ca-cert.ts';
+import { createAgent } from './transport.ts';
 
 /**
  * The SDK retries 5xx, 408, dropped and refused connections with exponential backoff, and

@@ -6,10 +6,10 @@
  * without a stale token — Vault can refuse a login that carries an invalid one
  * (hashicorp/vault#6694).
  */
-import { X509Certificate } from 'node:crypto';
 import nodeVault from 'node-vault';
 import type { VaultConfig } from '../../../shared/providers/vault.ts';
 import { SecretManagerError } from '../../errors.ts';
+import { caCertProblem } from '../ca-cert.ts';
 import { withRetry, type Deadline } from '../retry.ts';
 import { isTransientVaultError } from './errors.ts';
 
@@ -62,19 +62,6 @@ export function createVaultTransport(config: VaultConfig): VaultSend {
   };
 }
 
-/** Node silently skips a CA it cannot parse, which would surface later as a puzzling "unable to verify". */
-function caCertProblem(pem: string): string | undefined {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!blocks) return 'it has no -----BEGIN CERTIFICATE----- block';
-  for (const block of blocks) {
-    try {
-      new X509Certificate(block);
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  }
-  return undefined;
-}
 
 /** Encodes each segment of a Vault path (names may hold spaces, `#`, `?`…). */
 export function encodePath(path: string): string {
