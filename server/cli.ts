@@ -15,7 +15,7 @@ const usage = `Usage: secret-managers <command> [options]
 Commands:
   serve                                   Start the server (PORT, DATABASE_URL, … from the environment)
   demo                                    Start the server on an in-memory database with provider emulators and demo data
-  emulator <vault|aws> --port N [--root-token T]
+  emulator <vault|aws|azure|gcp> --port N [--root-token T]
                                           Start a provider emulator with demo secrets
   create-platform --name N                Create a platform; prints its id
   create-api-key --platform ID --role admin|engine [--project ID] [--name N]

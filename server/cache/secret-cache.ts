@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { CacheStore, EntryAddress } from './store.ts';
@@ -43,12 +43,15 @@ export class SecretCache {
   private readonly inFlight = new Map<string, Promise<Loaded<unknown>>>();
   private outage = false;
   private readonly now: () => number;
+  /** A KeyObject, so each seal and open skips importing raw key bytes. */
+  private readonly key: KeyObject;
 
   constructor(
     private readonly store: CacheStore,
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly options: CacheOptions,
   ) {
+    this.key = createSecretKey(key);
     this.now = options.now ?? Date.now;
   }
 
@@ -104,24 +107,36 @@ export class SecretCache {
   /**
    * The cached value, or `load()`'s (then cached). A failed load is not cached; with
    * stale-if-error on, an expired value may be served when `canServeStale(error)`.
+   * Concurrent misses of one entry share one load.
    */
-  getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
+  async getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
     const a = this.address(scope, kind, key);
-    const flightKey = `${a.platformId}/${a.connectionId}/${a.key}`;
-    const existing = this.inFlight.get(flightKey);
-    if (existing) return existing as Promise<Loaded<T>>;
-    const flight = this.lookupOrLoad(a, kind, load, canServeStale).finally(() => this.inFlight.delete(flightKey));
-    this.inFlight.set(flightKey, flight);
-    return flight;
-  }
-
-  private async lookupOrLoad<T>(a: EntryAddress, kind: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
     const envelope = this.open<T>(a, await this.guarded('get', () => this.store.get(a)));
     if (envelope && envelope.freshUntil > this.now()) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
       return { data: envelope.data, source: 'cache' };
     }
-    this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
+    const flightKey = `${a.platformId}/${a.connectionId}/${a.key}`;
+    let flight = this.inFlight.get(flightKey) as Promise<Loaded<T>> | undefined;
+    if (!flight) {
+      this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
+      const pending = this.loadMissing(a, kind, envelope, load, canServeStale);
+      flight = pending.then((r) => r.loaded);
+      this.inFlight.set(flightKey, flight);
+      // The flight stays joinable until its value is stored: a read that Redis answered
+      // "miss" just before the write landed joins it instead of loading again.
+      void pending.then((r) => r.written, () => undefined).finally(() => this.inFlight.delete(flightKey));
+    }
+    return flight;
+  }
+
+  private async loadMissing<T>(
+    a: EntryAddress,
+    kind: string,
+    envelope: Envelope<T> | undefined,
+    load: () => Promise<T>,
+    canServeStale: (error: unknown) => boolean,
+  ): Promise<{ loaded: Loaded<T>; written: Promise<void> }> {
     // Asked before the provider request goes out, not after it returns: a clear that lands
     // while we load makes the write below a no-op instead of caching a pre-clear value.
     const generation = this.guarded('generation', () => this.store.generation(a.platformId, a.connectionId));
@@ -131,14 +146,15 @@ export class SecretCache {
     } catch (error) {
       if (envelope && canServeStale(error) && envelope.freshUntil + this.options.staleSeconds * 1000 > this.now()) {
         this.options.metrics.cacheLookups.inc({ kind, result: 'stale' });
-        return { data: envelope.data, source: 'stale' };
+        return { loaded: { data: envelope.data, source: 'stale' }, written: Promise.resolve() };
       }
       throw error;
     }
     const current = await generation;
-    // Not awaited: the caller has its value; the write is queued on the connection before any later read.
-    if (current !== undefined) void this.write(a, current, data);
-    return { data, source: 'provider' };
+    // The callers get their value without waiting for the write, which is queued on the
+    // connection before any later read.
+    const written = current === undefined ? Promise.resolve() : this.write(a, current, data);
+    return { loaded: { data, source: 'provider' }, written };
   }
 
   private async write(a: EntryAddress, generation: string, data: unknown): Promise<void> {

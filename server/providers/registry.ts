@@ -1,9 +1,11 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
 import type { AwsConfig } from '../../shared/providers/aws.ts';
 import type { AzureConfig } from '../../shared/providers/azure.ts';
+import type { GcpConfig } from '../../shared/providers/gcp.ts';
 import type { VaultConfig } from '../../shared/providers/vault.ts';
 import { awsAdapter } from './aws/index.ts';
 import { azureAdapter } from './azure/index.ts';
+import { gcpAdapter } from './gcp/index.ts';
 import type { PolicyViolation, ProviderAdapter, ProviderClient, ProviderContext, ProviderPolicy } from './types.ts';
 import { vaultAdapter } from './vault/index.ts';
 
@@ -14,6 +16,7 @@ const adapters = {
   vault: vaultAdapter as ProviderAdapter<VaultConfig>,
   aws: awsAdapter as ProviderAdapter<AwsConfig>,
   azure: azureAdapter as ProviderAdapter<AzureConfig>,
+  gcp: gcpAdapter as ProviderAdapter<GcpConfig>,
 } satisfies Record<ProviderId, ProviderAdapter<never>>;
 
 export function connectProvider(provider: ProviderId, config: ProviderConfig, context: ProviderContext): ProviderClient {

@@ -4,17 +4,19 @@ import { parseSecretPath, type PathParseResult, type PathSyntax } from '../secre
 import type { ProviderDescriptor } from './descriptor.ts';
 import { awsDescriptor } from './aws.ts';
 import { azureDescriptor } from './azure.ts';
+import { gcpDescriptor } from './gcp.ts';
 import { vaultDescriptor } from './vault.ts';
 
 export type { ProviderDescriptor } from './descriptor.ts';
 
-export const providerIds = ['vault', 'aws', 'azure'] as const;
+export const providerIds = ['vault', 'aws', 'azure', 'gcp'] as const;
 export type ProviderId = (typeof providerIds)[number];
 
 export const providerDescriptors = {
   vault: vaultDescriptor,
   aws: awsDescriptor,
   azure: azureDescriptor,
+  gcp: gcpDescriptor,
 } satisfies { [Id in ProviderId]: ProviderDescriptor<Id> };
 
 export function isProviderId(value: string): value is ProviderId {

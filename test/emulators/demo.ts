@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../shared/providers/index.ts';
 import { seedAwsDemo, startAwsEmulator } from './aws/index.ts';
 import { seedAzureDemo, startAzureEmulator } from './azure/index.ts';
+import { seedGcpDemo, startGcpEmulator } from './gcp/index.ts';
 import { seedVaultDemo, startVaultEmulator } from './vault/index.ts';
 
 /** A running emulator with demo secrets, and the connection that reaches it. */
@@ -64,6 +65,17 @@ export const demoEmulators = {
       lines: [`tenant ${demo.tenantId}`, `client ${demo.clientId} / ${demo.clientSecret}`, 'HTTPS with a CA made for this run (in the demo connection)'],
       connection: { name: 'Demo Azure Key Vault', provider: 'azure', authMethod, scope: 'PLATFORM', config },
       close: () => azure.close(),
+    };
+  },
+  async gcp(options: DemoOptions): Promise<DemoEmulator> {
+    const gcp = await startGcpEmulator({ port: options.port ?? 0 });
+    const demo = seedGcpDemo(gcp);
+    const { authMethod, ...config } = demo.config;
+    return {
+      url: gcp.url,
+      lines: [`project ${demo.projectId}`, 'gRPC over TLS with a CA made for this run; the service account key is in the demo connection'],
+      connection: { name: 'Demo Google Secret Manager', provider: 'gcp', authMethod, scope: 'PLATFORM', config },
+      close: () => gcp.close(),
     };
   },
 } satisfies Partial<Record<ProviderId, (options: DemoOptions) => Promise<DemoEmulator>>>;
