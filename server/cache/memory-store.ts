@@ -1,4 +1,4 @@
-import type { CacheStore, EntryAddress } from './store.ts';
+import type { CacheStore, EntryAddress, StoreRead } from './store.ts';
 
 /**
  * The embedded default (no REDIS_URL): the same contract in one process, bounded by
@@ -18,16 +18,12 @@ export class MemoryStore implements CacheStore {
     return true;
   }
 
-  private currentGeneration(platformId: string, connectionId: string): string {
-    return String(this.generations.get(`${platformId}/${connectionId}`) ?? 0);
+  private generationOf(a: { platformId: string; connectionId: string }): string {
+    return String(this.generations.get(`${a.platformId}/${a.connectionId}`) ?? 0);
   }
 
-  private id(a: EntryAddress, generation: string): string {
-    return `${a.platformId}/${a.connectionId}/${generation}/${a.key}`;
-  }
-
-  private lookup(a: EntryAddress): string | undefined {
-    const id = this.id(a, this.currentGeneration(a.platformId, a.connectionId));
+  private lookup(a: EntryAddress, generation: string): string | undefined {
+    const id = `${a.platformId}/${a.connectionId}/${generation}/${a.key}`;
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
@@ -36,29 +32,26 @@ export class MemoryStore implements CacheStore {
     return entry.value;
   }
 
-  async get(a: EntryAddress): Promise<string | undefined> {
-    return this.lookup(a);
+  async get(a: EntryAddress): Promise<StoreRead> {
+    const generation = this.generationOf(a);
+    return { value: this.lookup(a, generation), generation };
   }
 
   async getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]> {
-    return addresses.map((a) => this.lookup(a));
-  }
-
-  async generation(platformId: string, connectionId: string): Promise<string> {
-    return this.currentGeneration(platformId, connectionId);
+    return addresses.map((a) => this.lookup(a, this.generationOf(a)));
   }
 
   async set(a: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void> {
-    if (generation !== this.currentGeneration(a.platformId, a.connectionId)) return;
-    const id = this.id(a, generation);
+    if (generation !== this.generationOf(a)) return;
+    const id = `${a.platformId}/${a.connectionId}/${generation}/${a.key}`;
     this.entries.delete(id);
     this.entries.set(id, { value, expiresAt: this.now() + ttlSeconds * 1000 });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
   async clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {
-    for (const id of connectionIds) {
-      const key = `${platformId}/${id}`;
+    for (const connectionId of connectionIds) {
+      const key = `${platformId}/${connectionId}`;
       this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
     }
   }

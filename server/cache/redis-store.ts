@@ -1,23 +1,31 @@
 import type { Redis } from 'ioredis';
-import type { CacheStore, EntryAddress } from './store.ts';
+import type { CacheStore, EntryAddress, StoreRead } from './store.ts';
 
 /*
- * Key layout; the hash tag keeps a platform's keys in one slot (Redis Cluster can run the
- * script and the transaction):
- *   <prefix>{<platform>}:c:<connection>   hash of sealed entries, expiring as a whole
- *   <prefix>{<platform>}:g:<connection>   the connection's generation (no TTL, so a
- *                                         volatile-* eviction policy never drops it)
- * An entry carries its own freshness inside its sealed envelope.
+ * One hash per connection, `<prefix>{<platform>}:c:<connection>` (the hash tag keeps a
+ * platform in one Redis Cluster slot). Its field `g` is the connection's generation; every
+ * other field is an entry stored as `<generation>|<sealed value>`. A read is one HMGET of
+ * the entry and `g`; a clear is one HINCRBY of `g`, so entries of older generations read
+ * as missing and are overwritten or expire with the hash — nothing is deleted or scanned,
+ * and a clear costs the same for 10 entries or 100,000.
  */
+const GENERATION_FIELD = 'g';
+
 const SET_IF_GENERATION = `
-if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+if (redis.call('HGET', KEYS[1], '${GENERATION_FIELD}') or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '|' .. ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
 interface Scripted {
-  smCacheSet(hashKey: string, generationKey: string, generation: string, field: string, value: string, ttlMs: number): Promise<number>;
+  smCacheSet(hashKey: string, generation: string, field: string, value: string, ttlMs: number): Promise<number>;
+}
+
+function entryOf(stored: string | null, generation: string): string | undefined {
+  if (stored === null) return undefined;
+  const bar = stored.indexOf('|');
+  return stored.slice(0, bar) === generation ? stored.slice(bar + 1) : undefined;
 }
 
 export class RedisStore implements CacheStore {
@@ -25,15 +33,11 @@ export class RedisStore implements CacheStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('smCacheSet', { numberOfKeys: 2, lua: SET_IF_GENERATION });
+    redis.defineCommand('smCacheSet', { numberOfKeys: 1, lua: SET_IF_GENERATION });
   }
 
   private hashKey(platformId: string, connectionId: string) {
     return `${this.prefix}{${platformId}}:c:${connectionId}`;
-  }
-
-  private generationKey(platformId: string, connectionId: string) {
-    return `${this.prefix}{${platformId}}:g:${connectionId}`;
   }
 
   async ready(timeoutMs: number): Promise<boolean> {
@@ -50,29 +54,27 @@ export class RedisStore implements CacheStore {
     });
   }
 
-  async get(a: EntryAddress): Promise<string | undefined> {
-    return (await this.redis.hget(this.hashKey(a.platformId, a.connectionId), a.key)) ?? undefined;
+  async get(a: EntryAddress): Promise<StoreRead> {
+    const [stored, generation] = await this.redis.hmget(this.hashKey(a.platformId, a.connectionId), a.key, GENERATION_FIELD);
+    const current = generation ?? '0';
+    return { value: entryOf(stored ?? null, current), generation: current };
   }
 
   async getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]> {
     if (addresses.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const a of addresses) pipeline.hget(this.hashKey(a.platformId, a.connectionId), a.key);
+    for (const a of addresses) pipeline.hmget(this.hashKey(a.platformId, a.connectionId), a.key, GENERATION_FIELD);
     const results = (await pipeline.exec()) ?? [];
     return results.map(([error, reply]) => {
       if (error) throw error;
-      return (reply as string | null) ?? undefined;
+      const [stored, generation] = reply as (string | null)[];
+      return entryOf(stored ?? null, generation ?? '0');
     });
-  }
-
-  async generation(platformId: string, connectionId: string): Promise<string> {
-    return (await this.redis.get(this.generationKey(platformId, connectionId))) ?? '0';
   }
 
   async set(a: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void> {
     await (this.redis as unknown as Scripted).smCacheSet(
       this.hashKey(a.platformId, a.connectionId),
-      this.generationKey(a.platformId, a.connectionId),
       generation,
       a.key,
       value,
@@ -82,15 +84,11 @@ export class RedisStore implements CacheStore {
 
   async clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {
     if (connectionIds.length === 0) return;
-    const transaction = this.redis.multi();
-    for (const id of connectionIds) {
-      transaction.incr(this.generationKey(platformId, id));
-      // UNLINK frees a large hash in the background: the caller never waits for 100,000 entries.
-      transaction.unlink(this.hashKey(platformId, id));
-    }
-    const results = await transaction.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('the cache clear transaction was aborted');
+    const pipeline = this.redis.pipeline();
+    for (const id of connectionIds) pipeline.hincrby(this.hashKey(platformId, id), GENERATION_FIELD, 1);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async close(): Promise<void> {

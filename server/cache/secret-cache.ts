@@ -111,7 +111,8 @@ export class SecretCache {
    */
   async getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
     const a = this.address(scope, kind, key);
-    const envelope = this.open<T>(a, await this.guarded('get', () => this.store.get(a)));
+    const read = await this.guarded('get', () => this.store.get(a));
+    const envelope = this.open<T>(a, read?.value);
     if (envelope && envelope.freshUntil > this.now()) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
       return { data: envelope.data, source: 'cache' };
@@ -120,7 +121,7 @@ export class SecretCache {
     let flight = this.inFlight.get(flightKey) as Promise<Loaded<T>> | undefined;
     if (!flight) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
-      const pending = this.loadMissing(a, kind, envelope, load, canServeStale);
+      const pending = this.loadMissing(a, kind, read?.generation, envelope, load, canServeStale);
       flight = pending.then((r) => r.loaded);
       this.inFlight.set(flightKey, flight);
       // The flight stays joinable until its value is stored: a read that Redis answered
@@ -130,16 +131,15 @@ export class SecretCache {
     return flight;
   }
 
+  /** `generation` is that of the read that missed (undefined when the store failed: nothing is written). */
   private async loadMissing<T>(
     a: EntryAddress,
     kind: string,
+    generation: string | undefined,
     envelope: Envelope<T> | undefined,
     load: () => Promise<T>,
     canServeStale: (error: unknown) => boolean,
   ): Promise<{ loaded: Loaded<T>; written: Promise<void> }> {
-    // Asked before the provider request goes out, not after it returns: a clear that lands
-    // while we load makes the write below a no-op instead of caching a pre-clear value.
-    const generation = this.guarded('generation', () => this.store.generation(a.platformId, a.connectionId));
     let data: T;
     try {
       data = await load();
@@ -150,10 +150,10 @@ export class SecretCache {
       }
       throw error;
     }
-    const current = await generation;
-    // The callers get their value without waiting for the write, which is queued on the
-    // connection before any later read.
-    const written = current === undefined ? Promise.resolve() : this.write(a, current, data);
+    // Written under the generation of the read that missed: if a clear landed while we
+    // loaded, the store refuses it. The callers get their value without waiting for the
+    // write, which is queued on the connection before any later read.
+    const written = generation === undefined ? Promise.resolve() : this.write(a, generation, data);
     return { loaded: { data, source: 'provider' }, written };
   }
 
@@ -166,8 +166,8 @@ export class SecretCache {
   /** Stores a value outside a load (e.g. a connection's latest check outcome). */
   async put(scope: CacheScope, kind: string, key: string, data: unknown): Promise<void> {
     const a = this.address(scope, kind, key);
-    const generation = await this.guarded('generation', () => this.store.generation(a.platformId, a.connectionId));
-    if (generation !== undefined) await this.write(a, generation, data);
+    const read = await this.guarded('get', () => this.store.get(a));
+    if (read) await this.write(a, read.generation, data);
   }
 
   /** Fresh values for many entries in one round trip; undefined where missing or expired. */
@@ -188,12 +188,10 @@ export class SecretCache {
     }
   }
 
-  /** Unlike reads, a clear that cannot reach the store fails: the admin must know it did not happen. */
-  clearConnection(platformId: string, connectionId: string): Promise<void> {
-    return this.store.clearConnections(platformId, [connectionId]);
-  }
-
-  /** Every connection of a platform: their ids come from the database, not from a keyspace scan. */
+  /**
+   * Unlike reads, a clear that cannot reach the store fails: the admin must know it did
+   * not happen. A platform clear names its connections (from the database), never scans.
+   */
   clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {
     return this.store.clearConnections(platformId, connectionIds);
   }

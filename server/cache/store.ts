@@ -1,9 +1,9 @@
 /**
  * The raw storage under the secret cache: opaque (already sealed) strings, addressed by
- * platform, connection and entry key. Each connection has a generation; clearing bumps
- * it and drops the connection's entries in O(1), whatever they hold, and a write made
- * under an older generation is refused, so a value loaded before a clear never lands
- * after it.
+ * platform, connection and entry key. Each connection has a generation; a clear bumps
+ * it — one O(1) write whatever the connection holds — and entries written under an
+ * older generation read as missing. A write made with the generation of a read that
+ * preceded a clear is refused, so a value loaded before a clear never lands after it.
  */
 export interface EntryAddress {
   platformId: string;
@@ -12,17 +12,21 @@ export interface EntryAddress {
   key: string;
 }
 
+export interface StoreRead {
+  value: string | undefined;
+  /** The connection's generation at the time of the read, for a following `set`. */
+  generation: string;
+}
+
 export interface CacheStore {
   /** Resolves once the store can answer, or after `timeoutMs` (the cache then starts in fail-open mode). */
   ready(timeoutMs: number): Promise<boolean>;
   /** The hot read: one round trip, one plain command. */
-  get(address: EntryAddress): Promise<string | undefined>;
+  get(address: EntryAddress): Promise<StoreRead>;
   getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]>;
-  /** The connection's current generation, read before loading a missed value. */
-  generation(platformId: string, connectionId: string): Promise<string>;
-  /** Writes unless the connection was cleared since `generation` was read. */
+  /** Writes unless the connection was cleared since the read that gave `generation`. */
   set(address: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void>;
-  /** Clears each connection: one generation bump and one unlink each, never a scan. */
+  /** Clears each connection with one generation bump: no scan, no per-entry work. */
   clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

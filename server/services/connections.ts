@@ -274,7 +274,7 @@ async function forget(deps: ServiceDeps, connection: { id: string; platformId: s
   deps.clients.evict(connection.id);
   deps.connections.invalidate(connection.id);
   try {
-    await deps.cache.clearConnection(connection.platformId, connection.id);
+    await deps.cache.clearConnections(connection.platformId, [connection.id]);
   } catch (e) {
     deps.logger.warn({ connectionId: connection.id, err: { message: (e as Error).message } }, 'could not clear the cache of a changed connection');
   }

@@ -140,7 +140,7 @@ describe('SecretCache', () => {
       for (let i = 0; i < 5; i++) expect((await cache.getOrLoad(scope, 'value', 'r', load, never)).source).toBe('provider');
       expect(logs.filter((l) => l.includes('secret cache unavailable'))).toHaveLength(1);
       expect(await metrics.registry.getSingleMetricAsString('sm_cache_errors_total')).toMatch(/operation="get"} [1-9]/);
-      await expect(cache.clearConnection('plt_a', 'con_1')).rejects.toThrow();
+      await expect(cache.clearConnections('plt_a', ['con_1'])).rejects.toThrow();
 
       await server.restart();
       await expect.poll(async () => (await cache.getOrLoad(scope, 'value', 'r', load, never)).source, { timeout: 10_000, interval: 200 }).toBe('cache');
