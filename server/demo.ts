@@ -10,6 +10,8 @@ import { createServer } from './server.ts';
 import { createConnection } from './services/connections.ts';
 import { createApiKey, createPlatform } from './services/platforms.ts';
 import { createProject } from './services/projects.ts';
+import { createEmbedKey } from './services/embed-keys.ts';
+import { registerDemoHost } from './demo-host/routes.ts';
 
 /**
  * `npm run demo`: the product on embedded defaults, with provider emulators holding
@@ -36,8 +38,10 @@ export async function runDemo(config: Config): Promise<void> {
   const platform = await createPlatform(db, 'Demo platform');
   const admin = await createApiKey(db, { platformId: platform.id, role: 'admin', name: 'demo admin key', token: generateApiKeyToken() });
   const marketing = await createProject(db, platform.id, { name: 'Marketing automations', externalId: 'marketing' });
-  await createProject(db, platform.id, { name: 'Billing flows', externalId: 'billing' });
+  const billing = await createProject(db, platform.id, { name: 'Billing flows', externalId: 'billing' });
   const engine = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: marketing.id, name: 'demo engine key' });
+  const billingEngine = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: billing.id, name: 'demo engine key (billing)' });
+  const embedKey = await createEmbedKey(db, server.deps.keyRing, platform.id, { name: 'demo host', algorithm: 'HS256' });
 
   const actor = { platformId: platform.id, actor: 'system:demo' };
   for (const [, emulator] of emulators) {
@@ -45,7 +49,16 @@ export async function runDemo(config: Config): Promise<void> {
     await createConnection(server.deps, actor, { ...connection, ...(connection.scope === 'PROJECT' && { projectIds: [marketing.id] }) });
   }
 
-  const url = await server.start();
+  let url = '';
+  registerDemoHost(server.app, {
+    apiUrl: () => url,
+    embedKey: { id: embedKey.id, secret: embedKey.secret! },
+    projects: [
+      { id: marketing.id, name: marketing.name, engineToken: engine.token },
+      { id: billing.id, name: billing.name, engineToken: billingEngine.token },
+    ],
+  });
+  url = await server.start();
   const stop = () =>
     void Promise.allSettled([server.stop(), ...emulators.map(([, e]) => e.close())]).then(async () => {
       await database.close();
@@ -62,6 +75,7 @@ export async function runDemo(config: Config): Promise<void> {
       `  Admin page:  ${url}/#token=${admin.token}`,
       `  tRPC API:    ${url}/trpc  (Authorization: Bearer ${admin.token})`,
       `  Engine key of "Marketing automations": ${engine.token}`,
+      `  A third-party host page using the key picker: ${url}/demo/`,
       '',
       ...emulators.flatMap(([id, e]) => [`  ${id} emulator: ${e.url}`, ...e.lines.map((l) => `    ${l}`)]),
       '',
