@@ -43,15 +43,16 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         'secret-managers': resolve(root, 'index.ts'),
-        'secret-manager-list': resolve(root, 'secret-manager-list/secret-manager-list.ts'),
-        'secret-manager-dialog': resolve(root, 'secret-manager-dialog/secret-manager-dialog.ts'),
+        'secret-manager-list': resolve(root, 'secret-manager-list/entry.ts'),
+        'secret-manager-dialog': resolve(root, 'secret-manager-dialog/entry.ts'),
         'admin-page': resolve(root, 'admin-page/index.html'),
       },
       // Hosts import the entry points' exports (configure, createClient, the classes).
       preserveEntrySignatures: 'strict',
       // tRPC's packages do not declare themselves side-effect free, which would keep its
-      // WebSocket and subscription code in the bundle although the elements only use HTTP.
-      treeshake: { moduleSideEffects: (id) => !/[\\/]node_modules[\\/]@trpc[\\/]/.test(id) },
+      // WebSocket and subscription code in the bundle although the elements only use HTTP;
+      // setup.ts only re-exports, and would otherwise become an empty chunk of its own.
+      treeshake: { moduleSideEffects: (id) => !/[\\/]node_modules[\\/]@trpc[\\/]|[\\/]elements[\\/]setup\.ts$/.test(id) },
       output: {
         minify: true,
         entryFileNames: '[name].js',

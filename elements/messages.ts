@@ -1,0 +1,182 @@
+import { errorCodeInfo, type SecretManagerErrorCode } from '../shared/errors.ts';
+import { settingsChanged } from './base/changes.ts';
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/**
+ * Every text the elements show, in one place so a host can translate them:
+ * `setMessages({ newConnection: 'Nouvelle connexion', … })`. Texts that take values are
+ * functions. Errors from the server show the taxonomy title from here and the provider's
+ * own message and hint as the server sends them.
+ */
+const english = {
+  // Shared
+  close: 'Close',
+  cancel: 'Cancel',
+  retry: 'Try again',
+  optional: 'optional',
+  loading: 'Loading…',
+  dismiss: 'Dismiss',
+  opensInNewTab: '(opens in a new tab)',
+
+  // Problems reaching the server
+  unreachableTitle: 'Cannot reach the Secret Managers server',
+  unreachableHint: (url: string) =>
+    `Check that the server at ${url} is running and reachable from this browser (network, VPN, proxy), then try again.`,
+  unauthorizedTitle: 'Your session has expired or the token is not valid',
+  unauthorizedHint: 'Sign in again, or ask your platform administrator for a new token.',
+  forbiddenTitle: 'You are not allowed to do this',
+  forbiddenHint: 'Managing secret manager connections needs an admin token.',
+  notFoundTitle: 'Not found',
+  notFoundHint: 'It may have been deleted by someone else. Reload to see the current state.',
+  conflictTitle: 'Conflicts with existing data',
+  invalidTitle: 'Some values are not valid',
+  invalidHint: 'Correct the highlighted fields and try again.',
+  serverErrorTitle: 'The server could not complete the request',
+  serverErrorHint: 'Try again in a moment. If it keeps failing, the server log has the details.',
+  errorTitles: Object.fromEntries(Object.entries(errorCodeInfo).map(([code, info]) => [code, info.title])) as Record<SecretManagerErrorCode, string>,
+  errorHints: Object.fromEntries(Object.entries(errorCodeInfo).map(([code, info]) => [code, info.hint])) as Record<SecretManagerErrorCode, string>,
+
+  // <secret-manager-list>
+  listTitle: 'Secret managers',
+  listDescription: 'Connections to the secret managers your flows read credentials from, by reference.',
+  newConnection: 'New connection',
+  loadingConnections: 'Loading connections…',
+  emptyTitle: 'Connect your first secret manager',
+  emptyBody:
+    'A secret manager connection tells this platform how to reach a vault such as HashiCorp Vault, AWS Secrets Manager, Azure Key Vault or Google Secret Manager. Flows then use a reference like {{sm:connection:path}} instead of a pasted credential: the value stays in your secret manager and is fetched when a flow runs.',
+  filterLabel: 'Filter connections',
+  filterPlaceholder: 'Filter by name, provider or project',
+  providerFilterLabel: 'Provider',
+  allProviders: 'All providers',
+  scopeFilterLabel: 'Scope',
+  allScopes: 'All scopes',
+  noMatchesTitle: 'No connections match these filters',
+  clearFilters: 'Clear filters',
+  resultCount: (shown: number, total: number) =>
+    shown === total ? count(total, 'connection', 'connections') : `${shown.toLocaleString()} of ${count(total, 'connection', 'connections')}`,
+  columnName: 'Name',
+  columnProvider: 'Provider',
+  columnScope: 'Scope',
+  columnStatus: 'Status',
+  columnUpdated: 'Updated',
+  columnActions: 'Actions',
+  sortBy: (column: string) => `Sort by ${column}`,
+  scopePlatform: 'Platform',
+  scopeProject: 'Project',
+  scopePlatformHelp: 'Every project can use it',
+  moreProjects: (n: number) => `+${n} more`,
+  statusConnected: 'Connected',
+  statusFailed: 'Failed',
+  statusChecking: 'Checking…',
+  statusUnknown: 'Not checked yet',
+  checkedAt: (when: string) => `Checked ${when}`,
+  createdOn: (when: string) => `Created ${when}`,
+  edit: (name: string) => `Edit ${name}`,
+  clearCache: (name: string) => `Clear cache of ${name}`,
+  clearCacheTooltip: 'Clear cached values. Fresh values are fetched on the next run.',
+  delete: (name: string) => `Delete ${name}`,
+  cacheCleared: (name: string) => `Cache of “${name}” cleared: fresh values are fetched on the next run.`,
+  clearAllCaches: 'Clear all caches',
+  clearAllCachesTooltip: 'Clear the cached values of every connection. Fresh values are fetched on the next run.',
+  allCachesCleared: 'All caches cleared: fresh values are fetched on the next run.',
+  connectionCreated: (name: string) => `Connection “${name}” created.`,
+  connectionUpdated: (name: string) => `Connection “${name}” saved.`,
+  connectionDeleted: (name: string) => `Connection “${name}” deleted.`,
+  deleteTitle: (name: string) => `Delete “${name}”?`,
+  deleteBody: (name: string) =>
+    `Flows that use secrets through “${name}” will fail until they point to another connection. The secrets in the secret manager itself are not touched. This cannot be undone.`,
+  deleteConfirm: 'Delete connection',
+  pagination: 'Pages',
+  pageRange: (from: number, to: number, total: number) => `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}`,
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+
+  // <secret-manager-dialog>
+  createTitle: 'New connection',
+  editTitle: (name: string) => `Edit “${name}”`,
+  chooseProvider: 'Choose the secret manager to connect.',
+  loadingProviders: 'Loading secret managers…',
+  changeProvider: 'Change',
+  changeProviderLabel: 'Change secret manager',
+  nameLabel: 'Name',
+  nameHelp: 'How people will recognise it when they pick a secret, e.g. “Vault production”.',
+  scopeLegend: 'Who can use it',
+  scopePlatformOption: 'All projects',
+  scopePlatformOptionHelp: 'Every project on the platform can use this connection.',
+  scopeProjectOption: 'Selected projects',
+  scopeProjectOptionHelp: 'Only the projects you choose can use it.',
+  projectsLabel: 'Projects',
+  authMethodLegend: 'Authentication',
+  setupGuide: (provider: string) => `Setup guide for ${provider}`,
+  advanced: 'Advanced settings',
+  show: (label: string) => `Show ${label}`,
+  secretStored: 'Unchanged',
+  secretStoredHelp: 'Stored encrypted. Leave empty to keep it, or type a new value to replace it.',
+  loadFile: 'Load from file…',
+  selectDefault: 'Default',
+  loadFileLabel: (label: string) => `Load ${label} from a file`,
+  required: (label: string) => `${label} is required`,
+  nameRequired: 'Enter a name',
+  nameTooLong: 'At most 100 characters',
+  notANumber: 'Enter a number',
+  projectsRequired: 'Choose at least one project',
+  testConnection: 'Test connection',
+  testing: 'Testing…',
+  testSucceeded: 'The connection works.',
+  testSucceededAs: (identity: string) => `The connection works. Signed in as ${identity}.`,
+  create: 'Create connection',
+  save: 'Save changes',
+  saving: 'Testing connection…',
+  savingHint: 'Saving tests the connection first.',
+  errorCode: (code: string) => `Error code ${code}`,
+
+  // <sm-project-select>
+  searchProjects: 'Search projects',
+  noProjects: 'There are no projects on this platform yet.',
+  noProjectMatches: 'No project matches',
+  removeProject: (name: string) => `Remove ${name}`,
+  selectedCount: (n: number) => count(n, 'project selected', 'projects selected'),
+
+  // <sm-project-manager>
+  projectsTitle: 'Projects',
+  projectsDescription: 'Connections can be limited to some projects.',
+  newProjectLabel: 'New project name',
+  newProjectPlaceholder: 'Project name',
+  addProject: 'Add',
+  projectsEmpty: 'No projects yet. Add one to limit connections to it.',
+  rename: (name: string) => `Rename ${name}`,
+  renameLabel: (name: string) => `New name for ${name}`,
+  saveName: 'Save',
+  deleteProjectTitle: (name: string) => `Remove project “${name}”?`,
+  deleteProjectBody: (name: string) =>
+    `Connections limited to “${name}” will no longer be usable in it. This cannot be undone.`,
+  deleteProjectConfirm: 'Remove project',
+  removeProjectLabel: (name: string) => `Remove project ${name}`,
+  projectAdded: (name: string) => `Project “${name}” added.`,
+  projectRenamed: (name: string) => `Project renamed to “${name}”.`,
+  projectRemoved: (name: string) => `Project “${name}” removed.`,
+
+  // Standalone admin page
+  appTitle: 'Secret Managers',
+  signInTitle: 'Sign in',
+  signInBody: 'Paste an admin API key of your platform. The key stays in this browser tab only and is forgotten when you close it.',
+  signInHowTo: 'Create one with: npx secret-managers create-api-key --platform <id> --role admin',
+  apiKeyLabel: 'Admin API key',
+  signIn: 'Sign in',
+  signingIn: 'Signing in…',
+  signOut: 'Sign out',
+  sessionExpired: 'Your session ended. Paste the API key again to continue.',
+  keyNotAdmin: 'This key is valid but is not an admin key. Use an admin API key.',
+};
+
+export type Messages = typeof english;
+
+/** The texts in use; read at render time, so changes show on the next render. */
+export const msg: Messages = { ...english };
+
+export function setMessages(overrides: Partial<Messages>): void {
+  Object.assign(msg, overrides);
+  settingsChanged();
+}

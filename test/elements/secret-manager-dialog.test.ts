@@ -1,0 +1,243 @@
+/// <reference types="mocha" />
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../elements/index.ts';
+import type { SecretManagerDialog, SecretManagerList } from '../../elements/index.ts';
+import {
+  $,
+  $$,
+  byText,
+  createVaultConnection,
+  focused,
+  newPlatform,
+  textOf,
+  typeInto,
+  until,
+  vaultLatency,
+  type TestPlatform,
+} from './support/helpers.ts';
+
+describe('<secret-manager-dialog>', () => {
+  let p: TestPlatform;
+  let dialog: SecretManagerDialog;
+
+  beforeEach(async () => {
+    p = await newPlatform();
+    dialog = await fixture<SecretManagerDialog>(html`<secret-manager-dialog api-url=${p.apiUrl} token=${p.adminToken}></secret-manager-dialog>`);
+  });
+
+  const field = <T extends HTMLElement = HTMLInputElement>(selector: string) => $<T>(dialog, selector);
+  const saveButton = () => $(dialog, 'button[type=submit]');
+  const submit = () => saveButton().click();
+  const errorOf = (id: string) => textOf($(dialog, `#${field(id).getAttribute('aria-describedby')!.split(' ').pop()}`));
+
+  async function openVaultForm(): Promise<void> {
+    dialog.show();
+    await until(() => $(dialog, '.provider'), 'the provider cards');
+    byText(dialog, '.provider', 'HashiCorp Vault').click();
+    await until(() => $(dialog, '#name'), 'the Vault form');
+  }
+
+  function fillVault(values: { name?: string; url?: string; token?: string }): void {
+    if (values.name !== undefined) typeInto(field('#name'), values.name);
+    if (values.url !== undefined) typeInto(field('#f-url'), values.url);
+    if (values.token !== undefined) typeInto(field('#f-token'), values.token);
+  }
+
+  it('passes axe-core at each step and with errors shown', async () => {
+    dialog.show();
+    await until(() => $(dialog, '.provider'), 'the provider cards');
+    await expect(dialog).to.be.accessible();
+    byText(dialog, '.provider', 'HashiCorp Vault').click();
+    await until(() => $(dialog, '#name'), 'the Vault form');
+    $<HTMLDetailsElement>(dialog, 'details').open = true;
+    await expect(dialog).to.be.accessible();
+    submit();
+    await until(() => field('#name').getAttribute('aria-invalid'), 'errors');
+    await expect(dialog).to.be.accessible();
+  });
+
+  it('renders every auth method of the provider from providers.list metadata', async () => {
+    await openVaultForm();
+    const methods = $$<HTMLInputElement>(dialog, 'input[name=authMethod]');
+    expect(methods.map((m) => m.parentElement!.textContent!.trim())).to.deep.equal(['Token', 'AppRole', 'Kubernetes']);
+    expect(textOf(field('label[for=f-url]'))).to.equal('Vault address');
+    expect(field('#f-token').type).to.equal('password', 'secret fields are masked');
+    byText(dialog, 'button', 'Show Token').click();
+    await dialog.updateComplete;
+    expect(field('#f-token').type).to.equal('text');
+    expect(field('#f-kvVersion').closest('details'), 'advanced fields are folded away').to.exist;
+    expect($(dialog, 'a.guide').getAttribute('href')).to.equal('https://developer.hashicorp.com/vault/docs/secrets/kv');
+
+    methods[1]!.click();
+    await dialog.updateComplete;
+    expect(field('#f-roleId')).to.exist;
+    expect(field('#f-secretId').type).to.equal('password');
+    expect(() => field('#f-token')).to.throw();
+  });
+
+  it('creates a Vault connection: saving tests it first, with a spinner', async () => {
+    await openVaultForm();
+    fillVault({ name: 'Vault production', url: p.vault.url, token: p.vault.readToken });
+    $<HTMLDetailsElement>(dialog, 'details').open = true;
+    typeInto(field('#f-kvMount'), 'secret');
+    const kvVersion = field<HTMLSelectElement>('#f-kvVersion');
+    kvVersion.value = '2';
+    kvVersion.dispatchEvent(new Event('change'));
+
+    await vaultLatency(400);
+    try {
+      const created = oneEvent(dialog, 'sm-connection-created');
+      submit();
+      await until(() => saveButton().getAttribute('aria-disabled') === 'true', 'busy');
+      expect(textOf(saveButton())).to.equal('Testing connection…');
+      expect(saveButton().querySelector('.spinner')).to.exist;
+      const { connection } = (await created).detail;
+      expect(connection).to.include({ name: 'Vault production', provider: 'vault', authMethod: 'token', scope: 'PLATFORM' });
+      expect(connection.config).to.deep.equal({ url: p.vault.url, kvMount: 'secret', kvVersion: 2, token: { set: true } });
+    } finally {
+      await vaultLatency(0);
+    }
+    await until(() => !dialog.open, 'the dialog closes');
+    expect((await p.api.secretManagers.list.query()).map((c) => c.name)).to.deep.equal(['Vault production']);
+  });
+
+  it('shows why a connection fails (AUTHENTICATION_FAILED), keeps what was typed and saves nothing', async () => {
+    await openVaultForm();
+    fillVault({ name: 'Vault broken', url: p.vault.url, token: 'hvs.not-a-real-token' });
+    submit();
+    const problem = await until(() => $(dialog, '[part=problem]'), 'the failure');
+    expect(textOf(problem)).to.contain('The secret manager rejected the credentials').and.contain('AUTHENTICATION_FAILED');
+    expect(problem.querySelector('.message')!.textContent).to.have.length.greaterThan(5, "the provider's message");
+    expect(textOf(problem.querySelector('.hint')!)).to.contain('Check the token', "the provider's troubleshooting hint");
+    expect(focused()).to.equal(problem, 'focus moves to the explanation');
+    expect(field('#name').value).to.equal('Vault broken');
+    expect(field('#f-url').value).to.equal(p.vault.url);
+    expect(field('#f-token').value).to.equal('hvs.not-a-real-token');
+    expect(dialog.open).to.equal(true);
+    expect(await p.api.secretManagers.list.query()).to.deep.equal([]);
+  });
+
+  it('shows CONNECTION_FAILED with its hint when the address does not answer', async () => {
+    await openVaultForm();
+    fillVault({ name: 'Vault nowhere', url: 'http://127.0.0.1:9', token: 'hvs.whatever' });
+    submit();
+    const problem = await until(() => $(dialog, '[part=problem]'), 'the failure', 15_000);
+    expect(textOf(problem)).to.contain('Could not reach the secret manager').and.contain('CONNECTION_FAILED').and.contain('firewall');
+  });
+
+  it('checks input as the server does, and puts the server’s field messages on the fields', async () => {
+    await openVaultForm();
+    submit();
+    await until(() => field('#name').getAttribute('aria-invalid'), 'client-side errors');
+    expect(errorOf('#name')).to.equal('Enter a name');
+    expect(errorOf('#f-url')).to.equal('Vault address is required');
+    expect(errorOf('#f-token')).to.equal('Token is required');
+    expect(focused()).to.equal(field('#name'), 'focus goes to the first field to fix');
+
+    fillVault({ name: 'Vault', url: 'vault.example.com', token: 'hvs.x' });
+    submit();
+    await until(() => errorOf('#f-url').includes('Enter an http(s) URL'), 'the server rejects the URL');
+    expect(focused()).to.equal(field('#f-url'));
+
+    await createVaultConnection(p, 'Taken');
+    fillVault({ name: 'Taken', url: p.vault.url, token: p.vault.readToken });
+    submit();
+    await until(() => errorOf('#name').includes('already exists'), 'the name is taken');
+  });
+
+  it('edits a connection: secrets show "Unchanged" and stay unchanged unless typed', async () => {
+    const saved = await createVaultConnection(p, 'Vault production');
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault production', 'the saved values');
+    expect(textOf($(dialog, 'h2'))).to.equal('Edit “Vault production”');
+    expect($$(dialog, '.provider')).to.deep.equal([], 'the provider cannot change');
+    const token = field('#f-token');
+    expect(token.value).to.equal('');
+    expect(token.placeholder).to.equal('Unchanged');
+    expect(token.required).to.equal(false);
+    expect(textOf(token.closest('.field')!)).to.contain('Leave empty to keep it');
+
+    typeInto(field('#name'), 'Vault prod');
+    const updated = oneEvent(dialog, 'sm-connection-updated');
+    submit();
+    expect((await updated).detail.connection).to.include({ id: saved.id, name: 'Vault prod' });
+    expect((await p.api.secretManagers.get.query({ id: saved.id })).config['token']).to.deep.equal({ set: true });
+    expect(await p.api.secretManagers.test.mutate({ id: saved.id })).to.include({ ok: true }, 'the kept token still works');
+
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault prod', 'the saved values again');
+    typeInto(field('#f-token'), 'hvs.typed-but-wrong');
+    submit();
+    await until(() => $(dialog, '[part=problem]'), 'the typed token is tested');
+    expect(textOf($(dialog, '[part=problem]'))).to.contain('AUTHENTICATION_FAILED');
+    expect(await p.api.secretManagers.test.mutate({ id: saved.id })).to.include({ ok: true }, 'nothing was saved');
+  });
+
+  it('limits a connection to projects chosen in a searchable multi-select', async () => {
+    const [marketing, billing] = [await p.api.projects.create.mutate({ name: 'Marketing' }), await p.api.projects.create.mutate({ name: 'Billing' })];
+    const saved = await createVaultConnection(p, 'Vault production');
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault production', 'the saved values');
+
+    byText(dialog, 'label.choice', 'Selected projects').click();
+    await dialog.updateComplete;
+    submit();
+    const select = await until(() => $(dialog, 'sm-project-select.invalid'), 'at least one project is needed');
+    expect(textOf($(select, '.error'))).to.equal('Choose at least one project');
+
+    const search = $<HTMLInputElement>(select, 'input');
+    search.focus();
+    await sendKeys({ type: 'bil' });
+    await until(() => $$(select, '[role=option]').length === 1, 'the search narrows the list');
+    expect(textOf($(select, '[role=option]'))).to.equal('Billing');
+    await sendKeys({ press: 'Enter' });
+    await until(() => $$(select, '.chip').length === 1, 'Billing is chosen');
+    await sendKeys({ press: 'Escape' });
+    expect(dialog.open, 'the first Escape only closes the list').to.equal(true);
+
+    const updated = oneEvent(dialog, 'sm-connection-updated');
+    submit();
+    const { connection } = (await updated).detail;
+    expect(connection.scope).to.equal('PROJECT');
+    expect(connection.projects).to.deep.equal([{ id: billing.id, name: 'Billing' }]);
+    expect((await p.api.secretManagers.list.query({ projectId: marketing.id })).map((c) => c.id)).to.deep.equal([]);
+  });
+
+  it('tests a connection without saving it', async () => {
+    await openVaultForm();
+    fillVault({ name: 'Vault', url: p.vault.url, token: p.vault.readToken });
+    byText(dialog, 'button', 'Test connection').click();
+    const success = await until(() => $(dialog, '.notice.success'), 'the test result');
+    expect(textOf(success)).to.contain('The connection works');
+    expect(await p.api.secretManagers.list.query()).to.deep.equal([]);
+  });
+
+  it('can be used with the keyboard alone, from the list’s "New connection" button', async () => {
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token=${p.adminToken}></secret-manager-list>`);
+    await until(() => $(list, '[part=empty]'), 'the empty list');
+    const inner = $<SecretManagerDialog>(list, 'secret-manager-dialog');
+    const tabTo = async (predicate: (e: HTMLElement | null) => boolean, what: string) => {
+      for (let i = 0; i < 20 && !predicate(focused()); i++) await sendKeys({ press: 'Tab' });
+      expect(predicate(focused()), `Tab reaches ${what}`).to.equal(true);
+    };
+
+    await tabTo((e) => e?.getAttribute('part') === 'new-button', 'New connection');
+    const opener = focused();
+    await sendKeys({ press: 'Enter' });
+    await until(() => focused()?.classList.contains('provider'), 'focus on the first provider');
+    await sendKeys({ press: 'Enter' });
+    await until(() => focused()?.id === 'name', 'focus on the name');
+    await sendKeys({ type: 'Vault by keyboard' });
+    await tabTo((e) => e?.id === 'f-url', 'the address');
+    await sendKeys({ type: p.vault.url });
+    await tabTo((e) => e?.id === 'f-token', 'the token');
+    await sendKeys({ type: p.vault.readToken });
+    const created = oneEvent(list, 'sm-connection-created');
+    await sendKeys({ press: 'Enter' });
+    expect((await created).detail.connection.name).to.equal('Vault by keyboard');
+    await until(() => !inner.open, 'the dialog closes');
+    expect(focused()).to.equal(opener, 'focus returns to "New connection"');
+    await until(() => textOf($(list, 'tbody')).includes('Vault by keyboard'), 'the new row');
+  });
+});

@@ -1,0 +1,280 @@
+/// <reference types="mocha" />
+import { expect, fixture, fixtureCleanup, html, oneEvent } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
+import { nothing } from 'lit';
+import { configure, setMessages, type SecretManagerDialog, type SecretManagerList } from '../../elements/index.ts';
+import {
+  $,
+  $$,
+  byText,
+  createVaultConnection,
+  focused,
+  newPlatform,
+  serverLogsContain,
+  textOf,
+  typeInto,
+  until,
+  vaultLatency,
+  type TestPlatform,
+} from './support/helpers.ts';
+
+describe('<secret-manager-list>', () => {
+  let p: TestPlatform;
+
+  beforeEach(async () => {
+    p = await newPlatform();
+  });
+
+  async function mountList(options: { pageSize?: number; theme?: 'light' | 'dark' } = {}): Promise<SecretManagerList> {
+    const list = await fixture<SecretManagerList>(
+      html`<secret-manager-list api-url=${p.apiUrl} token=${p.adminToken} page-size=${options.pageSize ?? 25} theme=${options.theme ?? nothing}></secret-manager-list>`,
+    );
+    await until(() => list.shadowRoot!.querySelector('table:not(.skeleton), [part=empty], [part=problem]'), 'the list loads');
+    return list;
+  }
+
+  const rowNames = (list: SecretManagerList) => $$(list, 'tbody tr').map((r) => textOf(r.querySelector('.name')!));
+
+  it('passes axe-core: empty, with connections, and with each dialog open', async () => {
+    let list = await mountList();
+    await expect(list).to.be.accessible();
+
+    await createVaultConnection(p, 'Vault production');
+    list = await mountList();
+    await expect(list).to.be.accessible();
+
+    byText(list, 'button', 'New connection').click();
+    const dialog = $<SecretManagerDialog>(list, 'secret-manager-dialog');
+    await until(() => $(dialog, '.provider'), 'provider cards');
+    await expect(dialog).to.be.accessible();
+    $(dialog, '.provider').click();
+    await until(() => $(dialog, '#name'), 'the form');
+    byText(dialog, 'label.choice', 'Selected projects').click();
+    await expect(dialog).to.be.accessible();
+    dialog.close();
+
+    byText(list, 'button', 'Delete Vault production').click();
+    const confirm = $(list, 'sm-confirm-dialog');
+    await until(() => $(confirm, 'dialog[open]'), 'the confirmation');
+    await expect(confirm).to.be.accessible();
+  });
+
+  it('explains what a connection is when there is none, and offers to create one', async () => {
+    const list = await mountList();
+    const empty = $(list, '[part=empty]');
+    expect(textOf(empty)).to.contain('Connect your first secret manager');
+    expect(textOf(empty)).to.contain('a reference like {{sm:connection:path}} instead of a pasted credential');
+    empty.querySelector('button')!.click();
+    await until(() => $(list, 'secret-manager-dialog', '.provider'), 'the dialog offers the providers');
+  });
+
+  it('renders the connections from the server: logo, provider, scope badge, status, dates', async () => {
+    const project = await p.api.projects.create.mutate({ name: 'Marketing' });
+    await createVaultConnection(p, 'Vault production');
+    await createVaultConnection(p, 'Vault marketing', { scope: 'PROJECT', projectIds: [project.id] });
+    const list = await mountList();
+
+    expect(rowNames(list)).to.deep.equal(['Vault marketing', 'Vault production']);
+    const [marketing, production] = $$(list, 'tbody tr');
+    expect(marketing!.querySelector('svg.logo')).to.exist;
+    expect(textOf(marketing!)).to.contain('HashiCorp Vault').and.contain('Token');
+    expect(textOf(marketing!.querySelector('.scope')!)).to.equal('Project Marketing');
+    expect(textOf(production!)).to.contain('Platform').and.contain('Connected').and.contain('Created');
+    expect(production!.querySelector('time')!.getAttribute('datetime')).to.match(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('tells the user the server cannot be reached, and retries', async () => {
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url="http://127.0.0.1:9" token="x"></secret-manager-list>`);
+    const problem = await until(() => $(list, '[part=problem]'), 'the problem');
+    expect(textOf(problem)).to.contain('Cannot reach the Secret Managers server').and.contain('http://127.0.0.1:9');
+    list.apiUrl = p.apiUrl;
+    list.token = p.adminToken;
+    await until(() => $(list, '[part=empty]'), 'loaded after the settings changed');
+  });
+
+  it('says the token expired or is invalid, and tells the host (sm-unauthorized)', async () => {
+    const unauthorized = oneEvent(document, 'sm-unauthorized');
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token="sm_admin_not-a-real-key"></secret-manager-list>`);
+    await unauthorized;
+    const problem = await until(() => $(list, '[part=problem]'), 'the problem');
+    expect(textOf(problem)).to.contain('Your session has expired or the token is not valid').and.contain('Sign in again');
+  });
+
+  it('sorts and filters by name, provider and scope, one page at a time', async () => {
+    const project = await p.api.projects.create.mutate({ name: 'Billing' });
+    const names = ['delta', 'Alpha', 'charlie', 'Bravo', 'echo', 'foxtrot', 'golf'];
+    for (const [i, name] of names.entries()) {
+      await createVaultConnection(p, name, i % 3 === 0 ? { scope: 'PROJECT', projectIds: [project.id] } : {});
+    }
+    const list = await mountList({ pageSize: 3 });
+    expect(rowNames(list)).to.deep.equal(['Alpha', 'Bravo', 'charlie']);
+    expect(textOf($(list, '[part=pager]'))).to.contain('1–3 of 7').and.contain('Page 1 of 3');
+
+    byText(list, '[part=pager] button', 'Next page').click();
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['delta', 'echo', 'foxtrot']);
+
+    const nameHeader = byText(list, 'th', 'Name');
+    nameHeader.querySelector('button')!.click();
+    await list.updateComplete;
+    expect(nameHeader.getAttribute('aria-sort')).to.equal('descending');
+    expect(rowNames(list)).to.deep.equal(['golf', 'foxtrot', 'echo'], 'sorting goes back to page 1');
+
+    byText(list, 'th', 'Scope').querySelector('button')!.click();
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Alpha', 'charlie', 'echo'], 'PLATFORM first, then by name');
+
+    typeInto($(list, 'input[type=search]'), 'BILLING');
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Bravo', 'delta', 'golf'], 'found by project name');
+    expect(textOf($(list, '.count'))).to.equal('3 of 7 connections');
+
+    typeInto($(list, 'input[type=search]'), '');
+    const scope = $<HTMLSelectElement>(list, 'select[aria-label=Scope]');
+    scope.value = 'PLATFORM';
+    scope.dispatchEvent(new Event('change'));
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Alpha', 'charlie', 'echo']);
+
+    const provider = $<HTMLSelectElement>(list, 'select[aria-label=Provider]');
+    expect([...provider.options].map((o) => o.textContent)).to.deep.equal(['All providers', 'HashiCorp Vault']);
+
+    typeInto($(list, 'input[type=search]'), 'nothing like this');
+    await list.updateComplete;
+    expect(textOf($(list, '[part=empty]'))).to.contain('No connections match');
+    byText(list, 'button', 'Clear filters').click();
+    await list.updateComplete;
+    expect(textOf($(list, '.count'))).to.equal('7 connections');
+  });
+
+  it('clears the cache of a connection: spinner, toast, sm-cache-cleared', async () => {
+    const connection = await createVaultConnection(p, 'Vault production');
+    const list = await mountList();
+    const button = byText(list, 'button', 'Clear cache of Vault production');
+    expect(textOf($(list, `#${button.getAttribute('aria-describedby')}`))).to.contain('Fresh values are fetched on the next run');
+
+    const cleared = oneEvent(list, 'sm-cache-cleared');
+    button.click();
+    await list.updateComplete;
+    expect(button.getAttribute('aria-disabled')).to.equal('true');
+    expect(button.querySelector('.spinner')).to.exist;
+    expect((await cleared).detail).to.deep.equal({ connectionId: connection.id });
+    const toast = await until(() => $(list, 'sm-toast-stack', '[part=toast]'), 'the toast');
+    expect(textOf(toast)).to.contain('fresh values are fetched on the next run');
+    expect(button.getAttribute('aria-disabled')).to.equal('false');
+  });
+
+  it('checks a connection whose status is unknown ("Checking…") and shows the outcome', async () => {
+    const connection = await createVaultConnection(p, 'Vault production');
+    // Clearing drops the cached check, so the list finds the status unknown.
+    await p.api.secretManagers.clearCache.mutate({ connectionId: connection.id });
+    await vaultLatency(500);
+    try {
+      const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token=${p.adminToken}></secret-manager-list>`);
+      await until(() => textOf($(list, 'tbody')).includes('Checking…'), 'Checking…');
+      await until(() => textOf($(list, 'tbody')).includes('Connected'), 'Connected after the check');
+    } finally {
+      await vaultLatency(0);
+    }
+  });
+
+  it('deletes a connection after a confirmation that names it', async () => {
+    const connection = await createVaultConnection(p, 'Vault production');
+    await createVaultConnection(p, 'Vault staging');
+    const list = await mountList();
+
+    const button = byText(list, 'button', 'Delete Vault production');
+    button.focus();
+    button.click();
+    const confirm = $(list, 'sm-confirm-dialog');
+    await until(() => $(confirm, 'dialog[open]'), 'the confirmation opens');
+    expect(textOf($(confirm, 'h2'))).to.equal('Delete “Vault production”?');
+    expect(focused()?.textContent?.trim()).to.equal('Cancel', 'the safe choice has focus');
+
+    byText(confirm, 'button', 'Cancel').click();
+    await list.updateComplete;
+    expect(focused()).to.equal(button, 'focus returns to the delete button');
+    expect(rowNames(list)).to.have.length(2);
+
+    button.click();
+    await until(() => $(confirm, 'dialog[open]'), 'the confirmation opens again');
+    const deleted = oneEvent(list, 'sm-connection-deleted');
+    byText(confirm, 'button', 'Delete connection').click();
+    expect((await deleted).detail.connection.id).to.equal(connection.id);
+    expect(rowNames(list)).to.deep.equal(['Vault staging']);
+    expect(await p.api.secretManagers.list.query()).to.have.length(1);
+    expect(textOf(await until(() => $(list, 'sm-toast-stack', '[part=toast]'), 'the toast'))).to.contain('“Vault production” deleted');
+    expect(focused()?.localName).to.equal('h2', 'focus lands on the heading when the row is gone');
+  });
+
+  it('is themed through --sm-* properties, ::part and the theme attribute', async () => {
+    await createVaultConnection(p, 'Vault production');
+    const style = document.createElement('style');
+    style.textContent = `
+      .themed { --sm-color-primary: rgb(200, 0, 100); --sm-radius: 2px; }
+      .themed::part(new-button) { text-transform: uppercase; }
+      .themed::part(row) { letter-spacing: 3px; }
+    `;
+    document.head.append(style);
+    try {
+      const list = await fixture<SecretManagerList>(html`<secret-manager-list class="themed" api-url=${p.apiUrl} token=${p.adminToken}></secret-manager-list>`);
+      await until(() => $(list, 'tr[part=row]'), 'the rows');
+      const newButton = $(list, '[part~=new-button]');
+      expect(getComputedStyle(newButton).backgroundColor).to.equal('rgb(200, 0, 100)');
+      expect(getComputedStyle(newButton).borderTopLeftRadius).to.equal('2px');
+      expect(getComputedStyle(newButton).textTransform).to.equal('uppercase');
+      expect(getComputedStyle($(list, '[part~=row]')).letterSpacing).to.equal('3px');
+
+      const background = () => getComputedStyle(list).backgroundColor;
+      await emulateMedia({ colorScheme: 'light' });
+      expect(background()).to.equal('rgb(255, 255, 255)');
+      await emulateMedia({ colorScheme: 'dark' });
+      expect(background()).to.equal('rgb(21, 23, 28)', 'follows prefers-color-scheme');
+      list.theme = 'light';
+      await list.updateComplete;
+      expect(background()).to.equal('rgb(255, 255, 255)', 'the attribute wins');
+      expect($(list, 'secret-manager-dialog').getAttribute('theme')).to.equal('light', 'inner dialogs follow');
+    } finally {
+      style.remove();
+      await emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
+  it('uses the page-wide configure({ url, getToken }), asking for the token before every request', async () => {
+    let asked = 0;
+    configure({
+      url: p.apiUrl,
+      getToken: async () => {
+        asked++;
+        return p.adminToken;
+      },
+    });
+    try {
+      await createVaultConnection(p, 'Vault production');
+      const list = await fixture<SecretManagerList>(html`<secret-manager-list></secret-manager-list>`);
+      await until(() => rowNames(list).length === 1, 'the row');
+      expect(asked).to.be.greaterThanOrEqual(2, 'providers.list and secretManagers.list');
+    } finally {
+      fixtureCleanup(); // before the reset, or the list would reload from nowhere
+      configure({});
+    }
+  });
+
+  it('shows the texts a host gives to setMessages(), at once', async () => {
+    const list = await mountList();
+    setMessages({ newConnection: 'Nouvelle connexion' });
+    try {
+      await list.updateComplete;
+      expect(textOf($(list, '[part~=new-button]'))).to.equal('Nouvelle connexion');
+    } finally {
+      setMessages({ newConnection: 'New connection' });
+    }
+  });
+
+  it('never lets a token reach the server log', async () => {
+    await createVaultConnection(p, 'Vault production');
+    await mountList();
+    expect(await serverLogsContain(p.adminToken)).to.equal(false);
+    expect(await serverLogsContain(p.vault.readToken)).to.equal(false);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The real server the browser tests talk to, in a process of its own (forked by
+ * web-test-runner.config.mjs): PostgreSQL, Redis under a prefix of its own, and a Vault
+ * emulator. The browser page calls it cross-origin, as a host page would, so the test
+ * origin is allowed through SM_ALLOWED_ORIGINS.
+ *
+ * Protocol over the IPC channel: it sends `{ ready: { apiUrl, vault } }` once, then answers
+ * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
+ */
+import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
+import { startTestServer } from '../../server/support/server.ts';
+import { startSeededVault } from '../../server/support/vault.ts';
+
+const origin = process.env.SM_TEST_ORIGIN;
+if (!origin || !process.send) throw new Error('start me through web-test-runner.config.mjs');
+
+const prefix = testPrefix();
+const { vault, readToken } = await startSeededVault();
+const server = await startTestServer({
+  database: 'postgres',
+  env: { SM_ALLOWED_ORIGINS: origin, REDIS_URL, SM_REDIS_KEY_PREFIX: prefix },
+});
+
+const commands: Record<string, (payload: Record<string, string>) => Promise<unknown> | unknown> = {
+  /** A platform of the test's own, so test files never see each other's connections. */
+  newPlatform: async () => ({ adminToken: (await server.newPlatform()).adminToken }),
+  /** Slows every Vault answer down, so a test can see what the UI shows while it waits. */
+  vaultLatency: ({ ms }) => {
+    vault.faults.latencyMs = Number(ms);
+    return true;
+  },
+  /** Whether any server log line contains `text` (tokens must never be logged). */
+  logsContain: ({ text }) => server.logs.some((line) => line.includes(text!)),
+};
+
+process.on('message', async (message: { id: number; command: string; payload: Record<string, string> }) => {
+  try {
+    const run = commands[message.command];
+    if (!run) throw new Error(`unknown command ${message.command}`);
+    process.send!({ id: message.id, result: await run(message.payload ?? {}) });
+  } catch (e) {
+    process.send!({ id: message.id, error: String(e) });
+  }
+});
+
+async function stop() {
+  await Promise.allSettled([server.stop(), vault.close(), dropPrefix(prefix)]);
+  process.exit(0);
+}
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);
+
+process.send({ ready: { apiUrl: server.url, vault: { url: vault.url, readToken } } });
