@@ -7,20 +7,11 @@ import type { CacheStore, EntryAddress, StoreRead } from './store.ts';
  * other field is an entry stored as `<generation>|<sealed value>`. A read is one HMGET of
  * the entry and `g`; a clear is one HINCRBY of `g`, so entries of older generations read
  * as missing and are overwritten or expire with the hash — nothing is deleted or scanned,
- * and a clear costs the same for 10 entries or 100,000.
+ * and a clear costs the same for 10 entries or 100,000. Because every read compares the
+ * entry's generation with the current one, a write needs no check of its own: one that
+ * lands after a clear is simply never read.
  */
 const GENERATION_FIELD = 'g';
-
-const SET_IF_GENERATION = `
-if (redis.call('HGET', KEYS[1], '${GENERATION_FIELD}') or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '|' .. ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
-`;
-
-interface Scripted {
-  smCacheSet(hashKey: string, generation: string, field: string, value: string, ttlMs: number): Promise<number>;
-}
 
 function entryOf(stored: string | null, generation: string): string | undefined {
   if (stored === null) return undefined;
@@ -32,9 +23,7 @@ export class RedisStore implements CacheStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {
-    redis.defineCommand('smCacheSet', { numberOfKeys: 1, lua: SET_IF_GENERATION });
-  }
+  ) {}
 
   private hashKey(platformId: string, connectionId: string) {
     return `${this.prefix}{${platformId}}:c:${connectionId}`;
@@ -73,13 +62,14 @@ export class RedisStore implements CacheStore {
   }
 
   async set(a: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void> {
-    await (this.redis as unknown as Scripted).smCacheSet(
-      this.hashKey(a.platformId, a.connectionId),
-      generation,
-      a.key,
-      value,
-      Math.max(1000, Math.ceil(ttlSeconds * 1000)),
-    );
+    const key = this.hashKey(a.platformId, a.connectionId);
+    const results = await this.redis
+      .pipeline()
+      .hset(key, a.key, `${generation}|${value}`)
+      .pexpire(key, Math.max(1000, Math.ceil(ttlSeconds * 1000)))
+      .exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void> {

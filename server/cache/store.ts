@@ -2,8 +2,8 @@
  * The raw storage under the secret cache: opaque (already sealed) strings, addressed by
  * platform, connection and entry key. Each connection has a generation; a clear bumps
  * it — one O(1) write whatever the connection holds — and entries written under an
- * older generation read as missing. A write made with the generation of a read that
- * preceded a clear is refused, so a value loaded before a clear never lands after it.
+ * older generation read as missing. A value is written with the generation of the read
+ * that missed, so a value loaded before a clear is never served after it.
  */
 export interface EntryAddress {
   platformId: string;
@@ -24,7 +24,7 @@ export interface CacheStore {
   /** The hot read: one round trip, one plain command. */
   get(address: EntryAddress): Promise<StoreRead>;
   getMany(addresses: EntryAddress[]): Promise<(string | undefined)[]>;
-  /** Writes unless the connection was cleared since the read that gave `generation`. */
+  /** Writes under `generation` (from the read that missed); if a clear came since, the entry is never read. */
   set(address: EntryAddress, generation: string, value: string, ttlSeconds: number): Promise<void>;
   /** Clears each connection with one generation bump: no scan, no per-entry work. */
   clearConnections(platformId: string, connectionIds: readonly string[]): Promise<void>;
