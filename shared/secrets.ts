@@ -38,3 +38,20 @@ export const checkSecretInput = z.object({
 export type CheckSecretOutput =
   | { exists: true; version?: string; keys?: string[] }
   | { exists: false; code: ResolveErrorCode; message: string; hint?: string };
+
+/** Browsing a connection's secret names, for the key picker's autocomplete. */
+export const listSecretNamesInput = z.object({
+  projectId: entityId.optional(),
+  connectionId: entityId,
+  /** The path typed so far: providers list what starts with it (Vault lists its folder part). */
+  prefix: z.string().max(2048).optional(),
+  pageToken: z.string().min(1).max(4096).optional(),
+  pageSize: z.number().int().min(1).max(100).optional(),
+});
+export type ListSecretNamesInput = z.infer<typeof listSecretNamesInput>;
+
+export interface ListSecretNamesOutput {
+  /** Names usable as paths; Vault folders end in `/`. */
+  names: string[];
+  nextPageToken?: string;
+}

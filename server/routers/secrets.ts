@@ -1,7 +1,8 @@
-import { checkSecretInput, resolveInput } from '../../shared/secrets.ts';
+import { checkSecretInput, listSecretNamesInput, resolveInput } from '../../shared/secrets.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { projectContext } from '../auth/project-context.ts';
 import { checkSecret, resolveSecrets, type ResolutionContext } from '../services/resolution.ts';
+import { listSecretNames } from '../services/secret-names.ts';
 import { assertProjectInPlatform } from '../services/projects.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { authedProcedure, engineProcedure, router } from '../trpc/init.ts';
@@ -19,5 +20,10 @@ export const secretsRouter = router({
 
   check: authedProcedure.input(checkSecretInput).query(async ({ ctx, input }) =>
     checkSecret(ctx.deps, await contextOf(ctx.deps, ctx.principal, input.projectId), input),
+  ),
+
+  /** Names only, never values: members may browse in their project. */
+  list: authedProcedure.input(listSecretNamesInput).query(async ({ ctx, input }) =>
+    listSecretNames(ctx.deps, await contextOf(ctx.deps, ctx.principal, input.projectId), input),
   ),
 });

@@ -4,8 +4,7 @@ import { findReferences, isReferenceLike, parseReference, replaceReferences } fr
 import type { CheckSecretOutput, ReferenceResult, ResolveErrorCode, ResolveOutput } from '../../shared/secrets.ts';
 import { formatSecretPath } from '../../shared/secret-path.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
-import type { ProviderClientPool } from '../providers/registry.ts';
-import type { SecretValue } from '../providers/types.ts';
+import type { ProviderClient, SecretValue } from '../providers/types.ts';
 import { recordAudit } from './audit.ts';
 import { visibleIn, type ConnectionHandle } from './connection-directory.ts';
 import type { Actor, ServiceDeps } from './deps.ts';
@@ -45,27 +44,28 @@ export async function readThroughCache(
     scope,
     'value',
     formatSecretPath(parsed.path),
-    () => providerRead(deps, connection, parsed.path),
+    () => providerCall(deps, connection, 'read', (client) => client.read(parsed.path)),
     transient,
   );
   return { value: loaded.data, stale: loaded.source === 'stale' };
 }
 
-async function providerRead(
+/** One call to a connection's provider, counted by outcome; anything untyped becomes PROVIDER_ERROR. */
+export async function providerCall<T>(
   deps: Pick<ServiceDeps, 'clients' | 'metrics' | 'logger'>,
   connection: ConnectionHandle,
-  path: Parameters<ReturnType<ProviderClientPool['get']>['read']>[0],
-): Promise<SecretValue> {
-  const client = deps.clients.get(connection);
+  operation: 'read' | 'list',
+  work: (client: ProviderClient) => Promise<T>,
+): Promise<T> {
   try {
-    const value = await client.read(path);
-    deps.metrics.providerCalls.inc({ provider: connection.provider, operation: 'read', outcome: 'ok' });
-    return value;
+    const result = await work(deps.clients.get(connection));
+    deps.metrics.providerCalls.inc({ provider: connection.provider, operation, outcome: 'ok' });
+    return result;
   } catch (e) {
     const error =
       e instanceof SecretManagerError ? e : new SecretManagerError('PROVIDER_ERROR', 'The provider failed unexpectedly.', { cause: e });
-    if (!(e instanceof SecretManagerError)) deps.logger.error({ err: { name: (e as Error)?.name }, connectionId: connection.id }, 'provider read failed unexpectedly');
-    deps.metrics.providerCalls.inc({ provider: connection.provider, operation: 'read', outcome: error.code });
+    if (!(e instanceof SecretManagerError)) deps.logger.error({ err: { name: (e as Error)?.name }, connectionId: connection.id }, `provider ${operation} failed unexpectedly`);
+    deps.metrics.providerCalls.inc({ provider: connection.provider, operation, outcome: error.code });
     throw error;
   }
 }
@@ -185,16 +185,22 @@ export async function resolveSecrets(
   return output;
 }
 
+/** A connection the context may use (the same rule as `secretManagers.list`), or NOT_FOUND. */
+export async function usableConnection(deps: Pick<ServiceDeps, 'connections'>, context: ResolutionContext, connectionId: string): Promise<ConnectionHandle> {
+  const connection = (await deps.connections.lookup(context.platformId, [connectionId])).get(connectionId);
+  if (!connection || !visibleIn(connection, context.projectId)) {
+    throw new AppError('NOT_FOUND', `No secret manager connection ${connectionId} is available here.`);
+  }
+  return connection;
+}
+
 /** Whether a path resolves, without the value: what the key picker shows a user. */
 export async function checkSecret(
   deps: ServiceDeps,
   context: ResolutionContext,
   input: { connectionId: string; path: string },
 ): Promise<CheckSecretOutput> {
-  const connection = (await deps.connections.lookup(context.platformId, [input.connectionId])).get(input.connectionId);
-  if (!connection || !visibleIn(connection, context.projectId)) {
-    throw new AppError('NOT_FOUND', `No secret manager connection ${input.connectionId} is available here.`);
-  }
+  const connection = await usableConnection(deps, context, input.connectionId);
   try {
     const { value } = await readThroughCache(deps, connection, input.path);
     return { exists: true, ...(value.version !== undefined && { version: value.version }), ...(value.keys && { keys: value.keys }) };
