@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { ConnectionDto } from '../shared/connections.ts';
+import { launchChromium } from '../test/support/chromium.ts';
 import type { ProviderInfo } from '../shared/providers/index.ts';
 
 export interface ElementsBench {
@@ -20,16 +20,6 @@ export interface ElementsBench {
 
 const ORIGIN = 'http://bench.invalid';
 const RUNS = 25;
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 /** The entry and every chunk it imports, statically, transitively. */
 async function bundleFiles(dir: string, entry: string): Promise<Map<string, Buffer>> {
@@ -106,7 +96,7 @@ export async function benchElements(): Promise<ElementsBench> {
     const files = await bundleFiles(outDir, 'secret-managers.js');
     const bundleGzipBytes = [...files.values()].reduce((sum, code) => sum + gzipSync(code, { level: 9 }).length, 0);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       await tab.route(`${ORIGIN}/**`, async (route) => {

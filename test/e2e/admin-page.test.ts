@@ -1,20 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
 import { startDemo, type RunningDemo } from './support/demo.ts';
 
 const OUT = 'test-output/e2e';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 let demo: RunningDemo;
 let browser: Browser;
@@ -26,7 +17,7 @@ beforeAll(async () => {
   if (!existsSync('dist/elements/admin-page/index.html')) throw new Error('The admin page is not built: run `npm run build` first.');
   await mkdir(OUT, { recursive: true });
   demo = await startDemo();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
   page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
   page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -10,14 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import { describeFields } from '../../../shared/fields.ts';
 import { awsAuthSchemas, awsDescriptor, type AwsConfig } from '../../../shared/providers/aws.ts';
 import { parseSecretPath, type SecretPath } from '../../../shared/secret-path.ts';
-import { SecretManagerError } from '../../../server/errors.ts';
 import { awsAdapter } from '../../../server/providers/aws/index.ts';
 import type { ProviderClient, ProviderPolicy } from '../../../server/providers/types.ts';
 import { startAwsEmulator, type AwsAccessKey, type AwsEmulator } from '../../emulators/aws/index.ts';
+import { failureCollector } from './failures.ts';
 
 const logs: string[] = [];
 const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }));
@@ -25,7 +24,7 @@ const permissive: ProviderPolicy = { allowAmbientCredentials: true, allowCustomH
 const strict: ProviderPolicy = { allowAmbientCredentials: false, allowCustomHosts: false };
 /** Every credential given to the adapter, and every message it produced. */
 const canaries: string[] = [];
-const messages: string[] = [];
+const { messages, failure } = failureCollector();
 const clients: ProviderClient[] = [];
 
 let aws: AwsEmulator;
@@ -59,17 +58,6 @@ function path(input: string): SecretPath {
   return parsed.path;
 }
 
-async function failure(promise: Promise<unknown>, code: SecretManagerErrorCode): Promise<SecretManagerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretManagerError);
-  const smError = error as SecretManagerError;
-  messages.push(smError.message, smError.hint);
-  expect(smError.code, smError.message).toBe(code);
-  return smError;
-}
 
 beforeAll(async () => {
   aws = await startAwsEmulator();

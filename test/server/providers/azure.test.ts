@@ -8,22 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import { describeFields } from '../../../shared/fields.ts';
 import { azureAuthSchemas, azureDescriptor, type AzureConfig } from '../../../shared/providers/azure.ts';
 import { parseSecretPath } from '../../../shared/secret-path.ts';
 import { azureAdapter } from '../../../server/providers/azure/index.ts';
-import { SecretManagerError } from '../../../server/errors.ts';
 import { createLogger } from '../../../server/logger.ts';
 import type { ProviderClient, ProviderPolicy } from '../../../server/providers/types.ts';
 import { createClientCertificate, startAzureEmulator, type AzureEmulator, type ClientCertificate } from '../../emulators/azure/index.ts';
+import { failureCollector } from './failures.ts';
 
 const customHostsAllowed: ProviderPolicy = { allowAmbientCredentials: false, allowCustomHosts: true };
 const strictPolicy: ProviderPolicy = { allowAmbientCredentials: false, allowCustomHosts: false };
 
 const logs: string[] = [];
 const logger = createLogger('trace', new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }));
-const messages: string[] = [];
+const { messages, failure } = failureCollector();
 const canaries: string[] = [];
 const clients: ProviderClient[] = [];
 
@@ -56,17 +55,6 @@ function connect(config: AzureConfig, timeoutMs = 5_000): ProviderClient {
   return client;
 }
 
-async function failure(promise: Promise<unknown>, code: SecretManagerErrorCode): Promise<SecretManagerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretManagerError);
-  const smError = error as SecretManagerError;
-  messages.push(smError.message, smError.hint);
-  expect(smError.code, smError.message).toBe(code);
-  return smError;
-}
 
 function path(input: string) {
   const parsed = parseSecretPath(input);

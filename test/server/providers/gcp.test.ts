@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretManagerError } from '../../../server/errors.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { gcpAdapter } from '../../../server/providers/gcp/index.ts';
 import type { ProviderClient, ProviderPolicy } from '../../../server/providers/types.ts';
-import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import { gcpAuthSchemas, gcpDescriptor, type GcpConfig } from '../../../shared/providers/gcp.ts';
 import { parseSecretPath, type SecretPath } from '../../../shared/secret-path.ts';
 import { startGcpEmulator, type GcpEmulator, type GcpServiceAccount } from '../../emulators/gcp/index.ts';
+import { failureCollector } from './failures.ts';
 
 const PROJECT = 'adapter-project';
 const OTHER_PROJECT = 'other-project';
@@ -26,7 +25,7 @@ const SECRET_VALUES = ['canary-plain-v1', 'canary-plain-v2', 'canary-json-pass',
 
 const logs: string[] = [];
 const logger = createLogger('trace', new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }));
-const messages: string[] = [];
+const { messages, failure } = failureCollector();
 const credentials: string[] = [];
 const clients: ProviderClient[] = [];
 
@@ -59,17 +58,6 @@ function path(input: string): SecretPath {
   return parsed.path;
 }
 
-async function failure(promise: Promise<unknown>, code: SecretManagerErrorCode): Promise<SecretManagerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretManagerError);
-  const smError = error as SecretManagerError;
-  messages.push(smError.message, smError.hint);
-  expect(smError.code, smError.message).toBe(code);
-  return smError;
-}
 
 beforeAll(async () => {
   emulator = await startGcpEmulator();

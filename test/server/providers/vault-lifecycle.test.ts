@@ -8,20 +8,19 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import type { VaultConfig } from '../../../shared/providers/vault.ts';
-import { SecretManagerError } from '../../../server/errors.ts';
 import { Deadline, DeadlineExceededError, withRetry } from '../../../server/providers/retry.ts';
 import type { ProviderClient } from '../../../server/providers/types.ts';
 import { vaultAdapter } from '../../../server/providers/vault/index.ts';
 import { createTestCertificates } from '../../emulators/tls.ts';
 import { startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
+import { failureCollector } from './failures.ts';
 
 const logger = pino({ level: 'silent' });
 /** The operator's policy: Vault is always a custom host. */
 const providerPolicy = { allowAmbientCredentials: false, allowCustomHosts: true };
 const credentials: string[] = [];
-const messages: string[] = [];
+const { messages, failure } = failureCollector();
 const clients: ProviderClient[] = [];
 
 let vault: VaultEmulator;
@@ -42,17 +41,6 @@ function appRoleClient(tokenTtlSeconds?: number): ProviderClient {
   return connect({ authMethod: 'approle', url: vault.url, roleId, secretId, kvMount: 'secret', kvVersion: 2 });
 }
 
-async function failure(promise: Promise<unknown>, code: SecretManagerErrorCode): Promise<SecretManagerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretManagerError);
-  const smError = error as SecretManagerError;
-  messages.push(smError.message, smError.hint);
-  expect(smError.code, smError.message).toBe(code);
-  return smError;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SECRET = { name: 'secret/app/db', key: 'password' };

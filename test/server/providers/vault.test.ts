@@ -6,19 +6,18 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import type { VaultConfig } from '../../../shared/providers/vault.ts';
-import { SecretManagerError } from '../../../server/errors.ts';
 import type { ProviderClient } from '../../../server/providers/types.ts';
 import { vaultAdapter } from '../../../server/providers/vault/index.ts';
 import { startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
+import { failureCollector } from './failures.ts';
 
 const logger = pino({ level: 'silent' });
 /** The operator's policy: Vault is always a custom host. */
 const providerPolicy = { allowAmbientCredentials: false, allowCustomHosts: true };
 /** Every token, secret ID and JWT given to the adapter, and every message it produced. */
 const credentials: string[] = [];
-const messages: string[] = [];
+const { messages, failure } = failureCollector();
 const clients: ProviderClient[] = [];
 const SECRET_VALUES = ['canary-db-v1', 'canary-db-v2', 'canary-api', 'canary-legacy', 'canary-ns'];
 
@@ -36,17 +35,6 @@ function connect(config: VaultConfig): ProviderClient {
 const withToken = (token: string, extra: Partial<VaultConfig> = {}) =>
   connect({ authMethod: 'token', url: vault.url, token, ...extra } as VaultConfig);
 
-async function failure(promise: Promise<unknown>, code: SecretManagerErrorCode): Promise<SecretManagerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretManagerError);
-  const smError = error as SecretManagerError;
-  messages.push(smError.message, smError.hint);
-  expect(smError.code, smError.message).toBe(code);
-  return smError;
-}
 
 function serviceAccountJwt(key: CryptoKey, name = 'secret-managers', namespace = 'apps'): Promise<string> {
   return new SignJWT({ 'kubernetes.io': { namespace, serviceaccount: { name, uid: 'a1b2' } } })
