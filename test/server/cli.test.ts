@@ -12,7 +12,11 @@ const cli = join(import.meta.dirname, '../../bin/secret-managers.js');
 
 async function secretManagers(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', ...env } });
+    // Each run boots TypeScript and an embedded PostgreSQL: seconds on a busy machine.
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', ...env },
+      timeout: 90_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -28,7 +32,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('secret-managers CLI', () => {
+describe('secret-managers CLI', { timeout: 240_000 }, () => {
   it('stops with one line naming a bad variable', async () => {
     const result = await secretManagers(['serve'], { PORT: 'eighty' });
     expect(result.code).toBe(1);

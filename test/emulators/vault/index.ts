@@ -29,7 +29,9 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   const state = new VaultState(options.rootToken ?? newTokenId());
   const faults = createFaults();
   const stats = createStats();
-  const server = createServer(requestListener({ state, faults, stats }));
+  // Vault keeps idle connections for minutes (http_idle_timeout, default 5m); Node's 5 s
+  // default would race clients reusing a kept-alive socket into resets and retried requests.
+  const server = createServer({ keepAliveTimeout: 300_000 }, requestListener({ state, faults, stats }));
   server.on('clientError', explainClientError);
 
   const host = options.host ?? '127.0.0.1';
