@@ -143,7 +143,8 @@ describe('secrets.resolve', () => {
     expect(vault.stats.requests).toBe(before);
   });
 
-  it('makes one provider call for 1,000 concurrent resolves of one reference', async () => {
+  // 1,000 HTTP calls with their auth lookups and audit rows: tens of seconds on a busy machine.
+  it('makes one provider call for 1,000 concurrent resolves of one reference', { timeout: 120_000 }, async () => {
     const { shared, engineA } = await setup();
     vault.putSecret('secret', 'app/herd', { value: 'herd' });
     const herd = ref(shared.id, 'secret/app/herd');
