@@ -25,7 +25,8 @@ function minifyLitCss(): Plugin {
 /**
  * One build, served by the server under `/elements/`:
  * - `secret-managers.js`: every element (what hosts load), plus per-element entry points
- *   `secret-manager-list.js` and `secret-manager-dialog.js` — stable names for hosts,
+ *   `secret-manager-list.js`, `secret-manager-dialog.js`, `secret-key-picker.js` and
+ *   `secret-reference-field.js` — stable names for hosts,
  *   sharing hashed chunks, so loading several never defines an element twice;
  * - `admin-page/index.html`: the standalone admin page, served at `/`.
  */
@@ -45,6 +46,8 @@ export default defineConfig({
         'secret-managers': resolve(root, 'index.ts'),
         'secret-manager-list': resolve(root, 'secret-manager-list/entry.ts'),
         'secret-manager-dialog': resolve(root, 'secret-manager-dialog/entry.ts'),
+        'secret-key-picker': resolve(root, 'secret-key-picker/entry.ts'),
+        'secret-reference-field': resolve(root, 'secret-reference-field/entry.ts'),
         'admin-page': resolve(root, 'admin-page/index.html'),
       },
       // Hosts import the entry points' exports (configure, createClient, the classes).

@@ -46,6 +46,14 @@ export function createClient({ url = '', getToken }: ClientOptions): SecretManag
 }
 
 /**
+ * Whether `clientFor(…, token)` would send a token. Without one every call is refused, so
+ * elements wait (for a `token`, or for `configure({ getToken })`) instead of asking.
+ */
+export function canAuthenticate(token: string | undefined): boolean {
+  return token !== undefined || pageDefaults.getToken !== undefined;
+}
+
+/**
  * The client for an element's `api-url` and `token` (each falling back to `configure()`),
  * shared by every element with the same pair so a page makes one connection pool.
  */

@@ -14,6 +14,13 @@ export interface ProjectsChangedDetail {
   projects: ProjectDto[];
 }
 
+/** A key picker's value changed: a reference was chosen, or cleared (all three empty) to type a value. */
+export interface ReferenceChangeDetail {
+  reference: string;
+  connectionId: string;
+  path: string;
+}
+
 /** Our events, by name: bubbling and composed, so a host hears them from outside any shadow root. */
 export interface SecretManagerEvents {
   'sm-connection-created': ConnectionEventDetail;
@@ -23,6 +30,9 @@ export interface SecretManagerEvents {
   'sm-projects-changed': ProjectsChangedDetail;
   /** A call was refused with 401: the token expired or is not valid. Hosts refresh it here. */
   'sm-unauthorized': Record<string, never>;
+  'sm-reference-change': ReferenceChangeDetail;
+  /** The server refused the token (401). Elements ask `getToken()` once more right after; set a fresh `token` here if you pass one. */
+  'sm-auth-expired': Record<string, never>;
 }
 
 declare global {
@@ -33,6 +43,8 @@ declare global {
     'sm-cache-cleared': CustomEvent<CacheClearedDetail>;
     'sm-projects-changed': CustomEvent<ProjectsChangedDetail>;
     'sm-unauthorized': CustomEvent<Record<string, never>>;
+    'sm-reference-change': CustomEvent<ReferenceChangeDetail>;
+    'sm-auth-expired': CustomEvent<Record<string, never>>;
   }
 }
 

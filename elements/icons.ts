@@ -22,6 +22,7 @@ export const icons = {
   tick: icon(svg`<path d="m5 12 5 5 9-10"/>`),
   external: icon(svg`<path d="M14 4h6v6M10 14 20 4M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5"/>`),
   upload: icon(svg`<path d="M4 15v4a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-4M17 8l-5-5-5 5M12 3v12"/>`),
+  folder: icon(svg`<path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2Z"/>`),
   key: icon(svg`<circle cx="8" cy="15" r="5"/><path d="m11.5 11.5 9-9M16 7l3 3M19 4l2 2"/>`),
   signOut: icon(svg`<path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9"/>`),
 };

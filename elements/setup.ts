@@ -1,4 +1,4 @@
 /** What a host configures the elements with; every entry point exports it. */
 export { configure, createClient, type ClientOptions, type SecretManagersClient, type TokenSource } from './client.ts';
 export { msg as messages, setMessages, type Messages } from './messages.ts';
-export type { CacheClearedDetail, ConnectionEventDetail, ProjectsChangedDetail } from './events.ts';
+export type { CacheClearedDetail, ConnectionEventDetail, ProjectsChangedDetail, ReferenceChangeDetail } from './events.ts';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isReferenceLike } from '../../shared/reference.ts';
 import type { AppRouter } from '../routers/_app.ts';
 import { newId } from '../services/ids.ts';
+import { registerDemoPage } from './page.ts';
 
 /**
  * A tiny third-party host, served by `npm run demo` under /demo/: its own "backend" that
@@ -40,6 +41,8 @@ function masked(value: string): { masked: string; length: number } {
 }
 
 export function registerDemoHost(app: FastifyInstance, options: DemoHostOptions): void {
+  // The host's page (public/): a "New Slack connection" dialog with a <secret-reference-field>.
+  registerDemoPage(app, options.apiUrl);
   const stored = new Map<string, StoredConnection>();
   const projectOf = (id: string) => options.projects.find((p) => p.id === id);
   const engineFor = (engineToken: string) =>

@@ -29,6 +29,8 @@ const commands: Record<string, (payload: Record<string, string>) => Promise<unkn
     vault.faults.latencyMs = Number(ms);
     return true;
   },
+  /** Writes a KV v2 secret at `secret/<path>` (`data` is a JSON object): names to browse, values to rotate. */
+  putSecret: ({ path, data }) => vault.putSecret('secret', path!, JSON.parse(data!) as Record<string, unknown>),
   /** Whether any server log line contains `text` (tokens must never be logged). */
   logsContain: ({ text }) => server.logs.some((line) => line.includes(text!)),
 };

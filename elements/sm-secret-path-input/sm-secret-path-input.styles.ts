@@ -1,0 +1,119 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: grid;
+    gap: 6px;
+  }
+  label {
+    font-weight: 600;
+  }
+  .combo {
+    position: relative;
+  }
+  .mono,
+  code {
+    font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    font-size: 0.93em;
+  }
+  code {
+    overflow-wrap: anywhere;
+    color: var(--_text);
+  }
+  [role='listbox'],
+  .popup {
+    position: absolute;
+    top: 100%;
+    right: 0;
+    left: 0;
+    z-index: 2;
+    max-height: 240px;
+    margin: 4px 0 0;
+    padding: 4px;
+    overflow-y: auto;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    box-shadow: var(--_shadow);
+    list-style: none;
+  }
+  .upwards [role='listbox'],
+  .upwards .popup {
+    top: auto;
+    bottom: 100%;
+    margin: 0 0 4px;
+  }
+  [role='option'],
+  .loading {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    padding: 6px 8px;
+    border-radius: 6px;
+  }
+  [role='option'] {
+    cursor: pointer;
+  }
+  .loading[role='option'] {
+    cursor: default;
+  }
+  [role='option']:hover {
+    background: var(--_hover);
+  }
+  [role='option'].active {
+    background: var(--_hover);
+    outline: 2px solid var(--_focus);
+    outline-offset: -2px;
+  }
+  [role='option'] > .icon {
+    color: var(--_muted);
+  }
+  .name {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    font-size: 0.93em;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .folder {
+    color: var(--_muted);
+  }
+  .name strong {
+    font-weight: 600;
+  }
+  .kind {
+    color: var(--_muted);
+    font-size: 0.857em;
+  }
+  .more {
+    justify-content: center;
+    color: var(--_primary);
+    font-weight: 550;
+  }
+  .loading {
+    color: var(--_muted);
+  }
+  .help,
+  .note,
+  .error {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.857em;
+  }
+  .note {
+    display: flex;
+    align-items: flex-start;
+    gap: 6px;
+  }
+  .note .icon {
+    width: 14px;
+    height: 14px;
+    margin-top: 2px;
+  }
+  .error {
+    color: var(--_danger);
+    font-weight: 550;
+  }
+`;

@@ -1,0 +1,95 @@
+import { Writable } from 'node:stream';
+import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { KeyRing } from '../../../server/crypto/keyring.ts';
+import { openPostgres } from '../../../server/db/client.ts';
+import { registerDemoHost } from '../../../server/demo-host/routes.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { createServer } from '../../../server/server.ts';
+import { createEmbedKey } from '../../../server/services/embed-keys.ts';
+import { createApiKey, createPlatform } from '../../../server/services/platforms.ts';
+import { createProject } from '../../../server/services/projects.ts';
+import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
+import { seedVaultDemo, startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
+import { createTestDatabase } from '../../server/support/database.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
+
+export interface FlowServer {
+  url: string;
+  adminToken: string;
+  projects: { a: { id: string; name: string }; b: { id: string; name: string } };
+  vault: VaultEmulator;
+  /** The read-only token of the Vault demo policy (read and list under secret/). */
+  vaultToken: string;
+  aws: { region: string; endpoint: string; accessKeyId: string; secretAccessKey: string };
+  /** Every log line the server wrote. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as a host runs it, for the whole-flow test: the server on real PostgreSQL
+ * and Redis, the Vault and AWS emulators with their demo secrets, a platform with two
+ * projects (and no connection yet: the admin creates them in the test), and the demo
+ * host (its page and backend) mounted on it.
+ */
+export async function startFlowServer(options: { allowedOrigins?: string[] } = {}): Promise<FlowServer> {
+  const testDb = await createTestDatabase();
+  const database = await openPostgres(testDb.url);
+  const prefix = testPrefix();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  // The emulators listen on 127.0.0.1, which the default policy rightly refuses for tenants.
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    REDIS_URL,
+    SM_REDIS_KEY_PREFIX: prefix,
+    SM_ALLOW_CUSTOM_PROVIDER_HOSTS: 'true',
+    ...(options.allowedOrigins && { SM_ALLOWED_ORIGINS: options.allowedOrigins.join(',') }),
+  });
+  const server = await createServer(config, { logger: createLogger('info', sink), database, keyRing: KeyRing.parse(KeyRing.generateKey(1)) });
+  const [vault, aws] = await Promise.all([startVaultEmulator(), startAwsEmulator()]);
+  const vaultDemo = seedVaultDemo(vault);
+  const awsDemo = seedAwsDemo(aws);
+
+  const { db } = database;
+  const platform = await createPlatform(db, 'Flowly');
+  const admin = await createApiKey(db, { platformId: platform.id, role: 'admin', token: generateApiKeyToken() });
+  const a = await createProject(db, platform.id, { name: 'Marketing automations', externalId: 'marketing' });
+  const b = await createProject(db, platform.id, { name: 'Billing flows', externalId: 'billing' });
+  const engineA = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: a.id, token: generateApiKeyToken() });
+  const engineB = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: b.id, token: generateApiKeyToken() });
+  const embedKey = await createEmbedKey(db, server.deps.keyRing, platform.id, { name: 'Flowly', algorithm: 'HS256' });
+
+  let url = '';
+  registerDemoHost(server.app, {
+    apiUrl: () => url,
+    embedKey: { id: embedKey.id, secret: embedKey.secret! },
+    projects: [
+      { id: a.id, name: a.name, engineToken: engineA.token },
+      { id: b.id, name: b.name, engineToken: engineB.token },
+    ],
+  });
+  url = await server.start();
+
+  return {
+    url,
+    adminToken: admin.token,
+    projects: { a: { id: a.id, name: a.name }, b: { id: b.id, name: b.name } },
+    vault,
+    vaultToken: vaultDemo.token,
+    aws: { region: awsDemo.region, endpoint: awsDemo.endpoint, accessKeyId: awsDemo.accessKeyId, secretAccessKey: awsDemo.secretAccessKey },
+    logs,
+    async stop() {
+      await server.stop();
+      await Promise.allSettled([vault.close(), aws.close(), database.close()]);
+      await Promise.allSettled([testDb.drop(), dropPrefix(prefix)]);
+    },
+  };
+}
