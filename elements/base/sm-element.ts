@@ -4,6 +4,7 @@ import { clientFor, type SecretManagersClient } from '../client.ts';
 import { emit } from '../events.ts';
 import { toProblem, type Problem } from '../problems.ts';
 import { onSettingsChange } from './changes.ts';
+import { withTokenRetry } from './token-retry.ts';
 
 /** What every element shares: how it reaches the server, the project context and the theme. */
 export class SmElement extends LitElement {
@@ -26,6 +27,11 @@ export class SmElement extends LitElement {
 
   protected get api(): SecretManagersClient {
     return this.client ?? clientFor(this.apiUrl, this.token);
+  }
+
+  /** Runs a server call; a refused token is reported (`sm-auth-expired`) and the call made once more with a fresh one. */
+  protected call<T>(work: (api: SecretManagersClient) => Promise<T>): Promise<T> {
+    return withTokenRetry(this, () => this.api, work);
   }
 
   /** Describes a failed call and tells the host when its token was refused. */

@@ -8,7 +8,7 @@ export const isUnauthorized = (error: unknown): boolean => !isAbort(error) && to
 /**
  * Runs a call. On 401 it tells the host (`sm-auth-expired` on `host`, where a listener may
  * set a fresh `token`) and runs it once more with `api()` read again, which also asks
- * `getToken()` again. A second 401 is the caller's to show.
+ * `getToken()` again. A second 401 is the caller's to show (and `sm-unauthorized`'s to report).
  */
 export async function withTokenRetry<T>(host: HTMLElement, api: () => SecretManagersClient, work: (api: SecretManagersClient) => Promise<T>): Promise<T> {
   try {

@@ -8,7 +8,7 @@ import { parseSecretPath } from '../../shared/secret-path.ts';
 import { AnchoredPopover } from '../base/anchored-popover.ts';
 import { deepActiveElement } from '../base/focus.ts';
 import { SmElement } from '../base/sm-element.ts';
-import { isUnauthorized, withTokenRetry } from '../base/token-retry.ts';
+import { isUnauthorized } from '../base/token-retry.ts';
 import { canAuthenticate, type SecretManagersClient } from '../client.ts';
 import { both } from '../data/both.ts';
 import { usableConnections } from '../data/connections.ts';
@@ -265,7 +265,7 @@ export class SecretKeyPicker extends SmElement {
   /** A call with the token retry; a token refused twice is the expired state, shown until a call succeeds. */
   private async authorized<T>(work: (api: SecretManagersClient) => Promise<T>): Promise<T> {
     try {
-      const result = await withTokenRetry(this, () => this.api, work);
+      const result = await this.call(work);
       this.expired = undefined;
       return result;
     } catch (error) {

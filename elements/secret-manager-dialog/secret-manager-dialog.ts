@@ -34,6 +34,8 @@ function fieldKey(path: string): string {
  * @event sm-connection-created - `{ connection }` after a new connection was tested and saved.
  * @event sm-connection-updated - `{ connection }` after an edit was tested and saved.
  * @event close - The dialog closed (saved or not).
+ * @event sm-auth-expired - The server refused the token; the element asks `getToken()` once more and retries.
+ * @event sm-unauthorized - The retry was refused too.
  *
  * @csspart dialog - The dialog box.
  * @csspart header - Title and close button.
@@ -134,13 +136,11 @@ export class SecretManagerDialog extends SmElement {
     this.reset();
     this.loading = true;
     this.loadProblem = undefined;
-    const api = this.api;
+    const connectionId = this.connectionId;
     try {
-      const [providers, projects, connection] = await Promise.all([
-        providersOf(api),
-        api.projects.list.query(),
-        this.connectionId ? api.secretManagers.get.query({ id: this.connectionId }) : undefined,
-      ]);
+      const [providers, projects, connection] = await this.call((api) =>
+        Promise.all([providersOf(api), api.projects.list.query(), connectionId ? api.secretManagers.get.query({ id: connectionId }) : undefined]),
+      );
       this.providers = providers;
       this.projects = projects;
       if (connection) this.startEdit(connection);
@@ -414,11 +414,10 @@ export class SecretManagerDialog extends SmElement {
     this.problem = undefined;
     this.testResult = undefined;
     try {
-      this.testResult = await this.api.secretManagers.test.mutate(
-        this.editing
-          ? { id: this.editing.id, authMethod: this.authMethod, config: this.configInput }
-          : { provider: provider.id, authMethod: this.authMethod, config: this.configInput },
-      );
+      const input = this.editing
+        ? { id: this.editing.id, authMethod: this.authMethod, config: this.configInput }
+        : { provider: provider.id, authMethod: this.authMethod, config: this.configInput };
+      this.testResult = await this.call((api) => api.secretManagers.test.mutate(input));
     } catch (e) {
       await this.report(e);
     } finally {
@@ -442,9 +441,9 @@ export class SecretManagerDialog extends SmElement {
     };
     try {
       const editing = this.editing;
-      const connection = editing
-        ? await this.api.secretManagers.update.mutate({ id: editing.id, ...common })
-        : await this.api.secretManagers.create.mutate({ provider: provider.id, ...common });
+      const connection = await this.call((api) =>
+        editing ? api.secretManagers.update.mutate({ id: editing.id, ...common }) : api.secretManagers.create.mutate({ provider: provider.id, ...common }),
+      );
       this.busy = undefined;
       emit(this, editing ? 'sm-connection-updated' : 'sm-connection-created', { connection });
       this.open = false;

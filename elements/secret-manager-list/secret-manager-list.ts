@@ -36,7 +36,8 @@ const SHOWN_PROJECTS = 2;
  * @event sm-connection-updated - `{ connection }`: a connection was edited.
  * @event sm-connection-deleted - `{ connection }`: a connection was deleted.
  * @event sm-cache-cleared - `{ connectionId }`: cached values of one connection (or `null`: all) were dropped.
- * @event sm-unauthorized - The server refused the token (expired or invalid): refresh it and call `refresh()`.
+ * @event sm-auth-expired - The server refused the token; the list asks `getToken()` once more and retries (or set `token` in the listener).
+ * @event sm-unauthorized - The retry was refused too: refresh the token and call `refresh()`.
  *
  * @csspart header - Title, description and the main actions.
  * @csspart heading - The title.
@@ -99,13 +100,14 @@ export class SecretManagerList extends SmElement {
   private uncheckable = new Set<string>();
 
   private readonly loader = new Task(this, {
-    task: async ([api, projectId], { signal }) => {
-      const [providers, connections] = await Promise.all([
-        providersOf(api),
-        api.secretManagers.list.query(projectId ? { projectId } : undefined, { signal }),
-      ]);
-      return { providers, connections };
-    },
+    task: ([, projectId], { signal }) =>
+      this.call(async (api) => {
+        const [providers, connections] = await Promise.all([
+          providersOf(api),
+          api.secretManagers.list.query(projectId ? { projectId } : undefined, { signal }),
+        ]);
+        return { providers, connections };
+      }),
     args: () => [this.api, this.projectId] as const,
     onComplete: ({ providers, connections }) => {
       this.providers = providers;
@@ -441,7 +443,7 @@ export class SecretManagerList extends SmElement {
       confirmLabel: msg.deleteConfirm,
       action: async () => {
         try {
-          await this.api.secretManagers.delete.mutate({ id: connection.id });
+          await this.call((api) => api.secretManagers.delete.mutate({ id: connection.id }));
         } catch (e) {
           // Already gone (someone else deleted it): the outcome the user asked for.
           if (this.problemOf(e).kind !== 'not-found') throw e;
@@ -465,7 +467,7 @@ export class SecretManagerList extends SmElement {
     this.clearing = new Set([...this.clearing, key]);
     this.actionProblem = undefined;
     try {
-      await this.api.secretManagers.clearCache.mutate(connection ? { connectionId: connection.id } : undefined);
+      await this.call((api) => api.secretManagers.clearCache.mutate(connection ? { connectionId: connection.id } : undefined));
       this.toasts.show(connection ? msg.cacheCleared(connection.name) : msg.allCachesCleared);
       emit(this, 'sm-cache-cleared', { connectionId: connection?.id ?? null });
     } catch (e) {
@@ -502,7 +504,7 @@ export class SecretManagerList extends SmElement {
     const checkedAt = new Date().toISOString();
     let status: ConnectionStatus | undefined;
     try {
-      await this.api.secretManagers.test.mutate({ id });
+      await this.call((api) => api.secretManagers.test.mutate({ id }));
       status = { state: 'connected', checkedAt };
     } catch (e) {
       const problem = this.problemOf(e);

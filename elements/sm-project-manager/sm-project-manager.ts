@@ -18,6 +18,8 @@ import { styles } from './sm-project-manager.styles.ts';
  * @summary The platform's projects: add, rename and remove them (admin).
  *
  * @event sm-projects-changed - `{ projects }` after any change.
+ * @event sm-auth-expired - The server refused the token; the element asks `getToken()` once more and retries.
+ * @event sm-unauthorized - The retry was refused too.
  *
  * @csspart list - The list of projects.
  *
@@ -39,7 +41,7 @@ export class SmProjectManager extends SmElement {
   @query('form .input') private newName!: HTMLInputElement;
 
   private readonly loader = new Task(this, {
-    task: ([api], { signal }) => api.projects.list.query(undefined, { signal }),
+    task: (_, { signal }) => this.call((api) => api.projects.list.query(undefined, { signal })),
     args: () => [this.api] as const,
     onComplete: (projects) => (this.projects = projects),
     onError: (e) => (this.loadProblem = this.problemOf(e)),
@@ -111,7 +113,7 @@ export class SmProjectManager extends SmElement {
     this.adding = true;
     this.addError = '';
     try {
-      const project = await this.api.projects.create.mutate({ name });
+      const project = await this.call((api) => api.projects.create.mutate({ name }));
       this.newName.value = '';
       this.changed([...this.projects, project].sort((a, b) => a.name.localeCompare(b.name)), msg.projectAdded(project.name));
     } catch (e) {
@@ -153,7 +155,7 @@ export class SmProjectManager extends SmElement {
       return;
     }
     try {
-      const project = name === p.name ? p : await this.api.projects.update.mutate({ id: p.id, name });
+      const project = name === p.name ? p : await this.call((api) => api.projects.update.mutate({ id: p.id, name }));
       this.changed(this.projects.map((x) => (x.id === p.id ? project : x)), msg.projectRenamed(project.name));
       await this.stopRename(project);
     } catch (e) {
@@ -168,7 +170,7 @@ export class SmProjectManager extends SmElement {
       body: msg.deleteProjectBody(p.name),
       confirmLabel: msg.deleteProjectConfirm,
       action: async () => {
-        await this.api.projects.delete.mutate({ id: p.id });
+        await this.call((api) => api.projects.delete.mutate({ id: p.id }));
       },
       describe: (e) => this.problemOf(e),
       fallbackFocus: () => this.newName,

@@ -92,9 +92,32 @@ describe('<secret-manager-list>', () => {
     await until(() => $(list, '[part=empty]'), 'loaded after the settings changed');
   });
 
-  it('says the token expired or is invalid, and tells the host (sm-unauthorized)', async () => {
+  it('asks getToken again after a 401 (sm-auth-expired) and loads with the refreshed token', async () => {
+    await createVaultConnection(p, 'Vault production');
+    let refreshed = false;
+    const handedOut: string[] = [];
+    configure({ url: p.apiUrl, getToken: () => (handedOut.push(refreshed ? p.adminToken : 'sm_admin_revoked-key'), handedOut.at(-1)) });
+    try {
+      const onExpired = () => (refreshed = true);
+      document.addEventListener('sm-auth-expired', onExpired);
+      const list = await fixture<SecretManagerList>(html`<secret-manager-list></secret-manager-list>`);
+      await until(() => $$(list, 'tbody tr').length === 1, 'the list loads with the fresh token');
+      document.removeEventListener('sm-auth-expired', onExpired);
+      expect(refreshed, 'sm-auth-expired reached the host').to.equal(true);
+      expect(handedOut[0]).to.equal('sm_admin_revoked-key');
+      expect(handedOut.at(-1)).to.equal(p.adminToken);
+      expect($$(list, '[part=problem]')).to.have.length(0);
+    } finally {
+      fixtureCleanup();
+      configure({});
+    }
+  });
+
+  it('says the token expired or is invalid, and tells the host (sm-auth-expired, then sm-unauthorized)', async () => {
+    const expired = oneEvent(document, 'sm-auth-expired');
     const unauthorized = oneEvent(document, 'sm-unauthorized');
     const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token="sm_admin_not-a-real-key"></secret-manager-list>`);
+    await expired;
     await unauthorized;
     const problem = await until(() => $(list, '[part=problem]'), 'the problem');
     expect(textOf(problem)).to.contain('Your session has expired or the token is not valid').and.contain('Sign in again');
