@@ -144,12 +144,13 @@ export class KvStore {
         throw this.deps.mapError(error, { kind: 'mounts' });
       }
     }
-    return Object.entries(engines ?? {}).flatMap(([path, entry]) => {
+    const mounts = Object.entries(engines ?? {}).flatMap(([path, entry]) => {
       const version = kvVersionOf(entry);
       if (version === undefined) return [];
       this.#versions.set(trimSlashes(path), version);
       return [`${trimSlashes(path)}/`];
     });
+    return mounts.sort();
   }
 
   async #locate(name: string, token: string, deadline: Deadline): Promise<Location> {

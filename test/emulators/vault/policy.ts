@@ -10,6 +10,8 @@ import type { Capability, PolicyRule } from './types.ts';
  */
 export const DEFAULT_POLICY: PolicyRule[] = [
   { path: 'auth/token/lookup-self', capabilities: ['read'] },
+  // Vault serves this one without an ACL check; it shows a token only the mounts it may use.
+  { path: 'sys/internal/ui/mounts', capabilities: ['read'] },
   { path: 'auth/token/renew-self', capabilities: ['update'] },
   { path: 'auth/token/revoke-self', capabilities: ['update'] },
 ];
@@ -84,4 +86,21 @@ export function policiesAllow(
 ): boolean {
   if (policyNames.includes('root')) return true;
   return isAllowed(policyNames.flatMap((name) => store.get(name) ?? []), requestPath, capability);
+}
+
+/**
+ * Vault's `hasMountAccess`: a token "may use" a mount (`secret/`) when any of its rules grants
+ * a capability other than `deny` on a path under it: a rule inside the mount (`secret/data/*`),
+ * or a wildcard rule whose fixed start the mount begins with (`sec*`, `*`, `+/data/*`).
+ * It decides what `sys/internal/ui/mounts` lists.
+ */
+export function policiesReachMount(store: ReadonlyMap<string, PolicyRule[]>, policyNames: readonly string[], mountPath: string): boolean {
+  if (policyNames.includes('root')) return true;
+  return policyNames
+    .flatMap((name) => store.get(name) ?? [])
+    .some((rule) => {
+      if (rule.capabilities.every((c) => c === 'deny')) return false;
+      const wildcard = compile(rule.path, new Set()).firstWildcard;
+      return rule.path.startsWith(mountPath) || (wildcard !== Infinity && mountPath.startsWith(rule.path.slice(0, wildcard)));
+    });
 }

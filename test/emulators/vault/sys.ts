@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { envelope, ok, permissionDenied } from './http.ts';
+import { policiesReachMount } from './policy.ts';
 import { trimSlashes, type KvEngine } from './kv-store.ts';
-import { unsupportedRoute, type Route } from './route.ts';
+import { unsupportedRoute, type Route, type TokenContext } from './route.ts';
 import type { NamespaceState } from './state.ts';
 
 const CLUSTER_ID = randomUUID();
@@ -59,6 +60,15 @@ function listMounts(ns: NamespaceState) {
   return ok({ ...mounts, ...envelope({ data: mounts }) });
 }
 
+/** The secrets engines this token may use, as Vault's UI lists them (auth methods are not emulated). */
+function listUsableMounts({ ns, token }: TokenContext) {
+  const secret: Record<string, unknown> = {};
+  for (const [path, engine] of ns.secretMounts) {
+    if (policiesReachMount(ns.policies, token.policies, `${path}/`)) secret[`${path}/`] = { ...kvEntry(engine), path: `${path}/` };
+  }
+  return ok(envelope({ data: { auth: {}, secret } }));
+}
+
 /** An unknown path is refused rather than 404, so the endpoint cannot be used to enumerate mounts. */
 function describeMountOf(ns: NamespaceState, path: string) {
   const found = ns.findSecretMount(trimSlashes(path));
@@ -70,6 +80,9 @@ function routeFor(apiPath: string, ns: NamespaceState): Route | undefined {
   if (apiPath === 'sys/health') return { name: 'health', acl: null, handle: () => ok(health()) };
   if (apiPath === 'sys/mounts') {
     return { name: 'sys-mounts', acl: { path: apiPath, capability: 'read' }, handle: () => listMounts(ns) };
+  }
+  if (`${apiPath}/` === UI_MOUNTS_PREFIX) {
+    return { name: 'ui-mounts-list', acl: { path: apiPath, capability: 'read' }, handle: listUsableMounts };
   }
   if (apiPath.startsWith(UI_MOUNTS_PREFIX)) {
     return {

@@ -419,6 +419,21 @@ describe('mount discovery', () => {
     const vc = client(emulator.createToken({ policies: ['discover'] }));
     expect((await vc.read('sys/internal/ui/mounts/secret/x')).data.path).toBe('secret/');
   });
+
+  it('lists to any token the secrets engines its policies reach, and nothing else', async () => {
+    const all = await rootClient().read('sys/internal/ui/mounts');
+    expect(Object.keys(all.data.secret)).toEqual(expect.arrayContaining(['secret/', 'kv1/']));
+    expect(all.data.secret['secret/']).toMatchObject({ type: 'kv', path: 'secret/', options: { version: '2' } });
+
+    emulator.writePolicy('only-kv1', [{ path: 'kv1/legacy/*', capabilities: ['read'] }]);
+    emulator.writePolicy('denied-secret', [{ path: 'secret/*', capabilities: ['deny'] }]);
+    const kv1Only = await client(emulator.createToken({ policies: ['only-kv1', 'denied-secret'] })).read('sys/internal/ui/mounts');
+    expect(Object.keys(kv1Only.data.secret)).toEqual(['kv1/']);
+    emulator.writePolicy('glob', [{ path: 'sec*', capabilities: ['list'] }]);
+    const globbed = await client(emulator.createToken({ policies: ['glob'] })).read('sys/internal/ui/mounts');
+    expect(Object.keys(globbed.data.secret)).toEqual(['secret/']);
+    expect((await failure(client('not-a-token').read('sys/internal/ui/mounts'))).status).toBe(403);
+  });
 });
 
 describe('faults', () => {

@@ -22,7 +22,7 @@ const clients: ProviderClient[] = [];
 const SECRET_VALUES = ['canary-db-v1', 'canary-db-v2', 'canary-api', 'canary-legacy', 'canary-ns'];
 
 let vault: VaultEmulator;
-let tokens: { reader: string; noDiscovery: string; narrow: string };
+let tokens: { reader: string; noDiscovery: string; narrow: string; uiBlocked: string };
 let k8sKey: CryptoKey;
 
 function connect(config: VaultConfig): ProviderClient {
@@ -74,10 +74,13 @@ beforeAll(async () => {
     { path: 'sys/mounts', capabilities: ['read'] },
   ]);
   vault.writePolicy('narrow', [{ path: 'secret/data/app/db', capabilities: ['read'] }]);
+  // As behind a proxy that blocks Vault's UI endpoints: refused, and no read on sys/mounts.
+  vault.writePolicy('ui-blocked', [...kvRules, { path: 'sys/internal/ui/mounts', capabilities: ['deny'] }]);
   tokens = {
     reader: vault.createToken({ policies: ['reader'] }),
     noDiscovery: vault.createToken({ policies: ['reader-no-discovery'] }),
     narrow: vault.createToken({ policies: ['narrow'] }),
+    uiBlocked: vault.createToken({ policies: ['ui-blocked'] }),
   };
 
   const keys = await generateKeyPair('RS256');
@@ -249,8 +252,15 @@ describe('listing', () => {
     const client = withToken(tokens.reader);
     expect((await client.list({})).names).toEqual(expect.arrayContaining(['secret/', 'kv1/']));
     expect((await client.list({ prefix: 'se' })).names).toEqual(['secret/']);
-    expect((await withToken(tokens.noDiscovery, { kvMount: 'secret' }).list({ prefix: '' })).names).toEqual(['secret/']);
-    await failure(withToken(tokens.noDiscovery).list({}), 'PERMISSION_DENIED');
+    // Vault shows any token the mounts its policies reach, without a policy on the endpoint.
+    expect((await withToken(tokens.noDiscovery).list({})).names).toEqual(['kv1/', 'secret/']);
+    expect((await withToken(tokens.narrow).list({})).names).toEqual(['secret/']);
+  });
+
+  it('falls back to the configured KV mount, or says so, when the mounts cannot be listed', async () => {
+    expect((await withToken(tokens.uiBlocked, { kvMount: 'secret' }).list({ prefix: '' })).names).toEqual(['secret/']);
+    const error = await failure(withToken(tokens.uiBlocked).list({}), 'PERMISSION_DENIED');
+    expect(error.message).toContain('type the mount and path');
   });
 
   it('says listing is not allowed when the policy refuses it', async () => {
