@@ -1,14 +1,10 @@
 import { Writable } from 'node:stream';
-import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
 import { loadConfig } from '../../../server/config.ts';
 import { KeyRing } from '../../../server/crypto/keyring.ts';
+import { seedDemoTenant } from '../../../server/demo-host/tenant.ts';
 import { openPostgres } from '../../../server/db/client.ts';
-import { registerDemoHost } from '../../../server/demo-host/routes.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { createServer } from '../../../server/server.ts';
-import { createEmbedKey } from '../../../server/services/embed-keys.ts';
-import { createApiKey, createPlatform } from '../../../server/services/platforms.ts';
-import { createProject } from '../../../server/services/projects.ts';
 import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
 import { seedVaultDemo, startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
 import { createTestDatabase } from '../../server/support/database.ts';
@@ -58,29 +54,14 @@ export async function startFlowServer(options: { allowedOrigins?: string[] } = {
   const vaultDemo = seedVaultDemo(vault);
   const awsDemo = seedAwsDemo(aws);
 
-  const { db } = database;
-  const platform = await createPlatform(db, 'Flowly');
-  const admin = await createApiKey(db, { platformId: platform.id, role: 'admin', token: generateApiKeyToken() });
-  const a = await createProject(db, platform.id, { name: 'Marketing automations', externalId: 'marketing' });
-  const b = await createProject(db, platform.id, { name: 'Billing flows', externalId: 'billing' });
-  const engineA = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: a.id, token: generateApiKeyToken() });
-  const engineB = await createApiKey(db, { platformId: platform.id, role: 'engine', projectId: b.id, token: generateApiKeyToken() });
-  const embedKey = await createEmbedKey(db, server.deps.keyRing, platform.id, { name: 'Flowly', algorithm: 'HS256' });
-
   let url = '';
-  registerDemoHost(server.app, {
-    apiUrl: () => url,
-    embedKey: { id: embedKey.id, secret: embedKey.secret! },
-    projects: [
-      { id: a.id, name: a.name, engineToken: engineA.token },
-      { id: b.id, name: b.name, engineToken: engineB.token },
-    ],
-  });
+  const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Flowly', apiUrl: () => url });
+  const [a, b] = tenant.projects;
   url = await server.start();
 
   return {
     url,
-    adminToken: admin.token,
+    adminToken: tenant.adminToken,
     projects: { a: { id: a.id, name: a.name }, b: { id: b.id, name: b.name } },
     vault,
     vaultToken: vaultDemo.token,
