@@ -3,8 +3,8 @@ import { defineConfig, type Plugin } from 'vite';
 
 const root = resolve(import.meta.dirname, 'elements');
 
-/** The minifier keeps template literals verbatim: collapse the whitespace and comments of Lit's css`` styles. */
-function minifyLitCss(): Plugin {
+/** The minifier keeps template literals verbatim: collapse the whitespace and comments of Lit's css`` styles and the indentation of html`` templates. */
+function minifyLitTemplates(): Plugin {
   const collapse = (body: string) =>
     body
       .replace(/\/\*[\s\S]*?\*\//g, '')
@@ -14,10 +14,15 @@ function minifyLitCss(): Plugin {
       .replace(/;}/g, '}')
       .trim();
   return {
-    name: 'minify-lit-css',
+    name: 'minify-lit-templates',
     transform(code, id) {
       if (!id.startsWith(root) || !code.includes('css`')) return undefined;
       return code.replace(/\bcss`([^`$]*)`/g, (_, body: string) => `css\`${collapse(body)}\``);
+    },
+    // Minified code keeps line breaks only inside template literals: the indentation after
+    // them is whitespace HTML collapses anyway (no template has a <pre> or pre-wrapped text).
+    renderChunk(code) {
+      return { code: code.replace(/\n[ \t]+/g, '\n'), map: null };
     },
   };
 }
@@ -34,13 +39,14 @@ export default defineConfig({
   root,
   base: '/elements/',
   publicDir: false,
-  plugins: [minifyLitCss()],
+  plugins: [minifyLitTemplates()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/elements'),
     emptyOutDir: true,
     target: 'es2022',
-    // The polyfill would be an extra script for browsers that all support modulepreload now.
-    modulePreload: { polyfill: false },
+    // Hosts load the bundle from our origin into theirs, where Vite's preload links (built
+    // from `base`) would point at the host's origin; a lazy chunk is fetched by import() alone.
+    modulePreload: false,
     rolldownOptions: {
       input: {
         'secret-managers': resolve(root, 'index.ts'),
@@ -61,6 +67,7 @@ export default defineConfig({
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name]-[hash].js',
         assetFileNames: 'assets/[name]-[hash][extname]',
+        codeSplitting: { groups: [{ name: 'shared', test: /[\\/]node_modules[\\/]|[\\/]elements[\\/]base[\\/]/ }] },
       },
     },
   },

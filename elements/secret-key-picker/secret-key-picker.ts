@@ -10,7 +10,7 @@ import { deepActiveElement } from '../base/focus.ts';
 import { SmElement } from '../base/sm-element.ts';
 import { isUnauthorized } from '../base/token-retry.ts';
 import { canAuthenticate, type SecretManagersClient } from '../client.ts';
-import { both } from '../data/both.ts';
+import { allSettled } from '../data/settled.ts';
 import { usableConnections } from '../data/connections.ts';
 import { providersOf } from '../data/providers.ts';
 import { emit } from '../events.ts';
@@ -100,7 +100,7 @@ export class SecretKeyPicker extends SmElement {
       if (!api) return initialState;
       // An open panel shows current statuses; closed, a recent answer shared with other pickers will do.
       const maxAge = this.open ? 0 : undefined;
-      const [providers, connections] = await this.authorized((api) => both(providersOf(api), usableConnections(api, projectId, maxAge)));
+      const [providers, connections] = await this.authorized((api) => allSettled([providersOf(api), usableConnections(api, projectId, maxAge)]));
       return { providers, connections };
     },
     // Nothing is asked while disconnected (a closing popover still updates a removed element),

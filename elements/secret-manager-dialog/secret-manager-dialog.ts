@@ -6,6 +6,7 @@ import type { ProviderInfo } from '../../shared/providers/index.ts';
 import { ModalController } from '../base/modal-controller.ts';
 import { SmElement } from '../base/sm-element.ts';
 import { providersOf } from '../data/providers.ts';
+import { allSettled } from '../data/settled.ts';
 import { emit } from '../events.ts';
 import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
@@ -139,7 +140,7 @@ export class SecretManagerDialog extends SmElement {
     const connectionId = this.connectionId;
     try {
       const [providers, projects, connection] = await this.call((api) =>
-        Promise.all([providersOf(api), api.projects.list.query(), connectionId ? api.secretManagers.get.query({ id: connectionId }) : undefined]),
+        allSettled([providersOf(api), api.projects.list.query(), connectionId ? api.secretManagers.get.query({ id: connectionId }) : Promise.resolve(undefined)]),
       );
       this.providers = providers;
       this.projects = projects;

@@ -6,6 +6,7 @@ import type { ConnectionDto, ConnectionScope, ConnectionStatus } from '../../sha
 import type { ProviderInfo } from '../../shared/providers/index.ts';
 import { SmElement } from '../base/sm-element.ts';
 import { providersOf } from '../data/providers.ts';
+import { allSettled } from '../data/settled.ts';
 import { emit } from '../events.ts';
 import { absoluteDay, absoluteTime, relativeTime } from '../format.ts';
 import { icons } from '../icons.ts';
@@ -13,7 +14,6 @@ import { msg } from '../messages.ts';
 import { renderProblem } from '../problem-notice.ts';
 import type { Problem } from '../problems.ts';
 import { providerLogo } from '../provider-logos.ts';
-import '../secret-manager-dialog/secret-manager-dialog.ts';
 import type { SecretManagerDialog } from '../secret-manager-dialog/secret-manager-dialog.ts';
 import '../sm-confirm-dialog/sm-confirm-dialog.ts';
 import type { SmConfirmDialog } from '../sm-confirm-dialog/sm-confirm-dialog.ts';
@@ -102,10 +102,7 @@ export class SecretManagerList extends SmElement {
   private readonly loader = new Task(this, {
     task: ([, projectId], { signal }) =>
       this.call(async (api) => {
-        const [providers, connections] = await Promise.all([
-          providersOf(api),
-          api.secretManagers.list.query(projectId ? { projectId } : undefined, { signal }),
-        ]);
+        const [providers, connections] = await allSettled([providersOf(api), api.secretManagers.list.query(projectId ? { projectId } : undefined, { signal })]);
         return { providers, connections };
       }),
     args: () => [this.api, this.projectId] as const,
@@ -125,8 +122,14 @@ export class SecretManagerList extends SmElement {
   }
 
   /** Opens the dialog to create a connection. */
-  openCreateDialog(): void {
-    this.dialog.show();
+  openCreateDialog(): Promise<void> {
+    return this.showDialog();
+  }
+
+  /** The dialog's code loads on first use, so the list itself renders without it. */
+  private async showDialog(connection?: ConnectionDto): Promise<void> {
+    await import('../secret-manager-dialog/secret-manager-dialog.ts');
+    this.dialog.show(connection);
   }
 
   override willUpdate(changed: PropertyValues): void {
@@ -197,7 +200,7 @@ export class SecretManagerList extends SmElement {
             true,
           )
         : nothing}
-      <button type="button" class="button primary" part="new-button" @click=${() => this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>
+      <button type="button" class="button primary" part="new-button" @click=${() => void this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>
     </div>`;
   }
 
@@ -248,7 +251,7 @@ export class SecretManagerList extends SmElement {
       <div class="empty-icon">${icons.key}</div>
       <h3>${msg.emptyTitle}</h3>
       <p>${msg.emptyBody}</p>
-      ${this.readonly ? nothing : html`<button type="button" class="button primary" @click=${() => this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>`}
+      ${this.readonly ? nothing : html`<button type="button" class="button primary" @click=${() => void this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>`}
     </div>`;
   }
 
@@ -337,7 +340,7 @@ export class SecretManagerList extends SmElement {
     const clearing = this.clearing.has(c.id);
     return html`${this.iconTip(
       `edit-${c.id}`,
-      html`<button type="button" class="icon-button" aria-label=${msg.edit(c.name)} @click=${() => this.dialog.show(c)}>${icons.edit}</button>`,
+      html`<button type="button" class="icon-button" aria-label=${msg.edit(c.name)} @click=${() => void this.showDialog(c)}>${icons.edit}</button>`,
       msg.edit(c.name),
     )}
     ${this.iconTip(
