@@ -22,7 +22,7 @@ const httpsUrl = (example: string) =>
   z
     .url({ protocol: /^https$/, error: `Enter an https URL such as ${example}` })
     .refine((url) => !/^https:\/\/[^/]*@/i.test(url), 'The URL must not contain a user name or password')
-    .refine((url) => /^https:\/\/[^/?#]+\/?$/i.test(url), 'Give the address only, without a path or query');
+    .regex(/^https:\/\/[^/?#]+\/?$/i, 'Give the address only, without a path or query');
 
 const common = {
   vaultUrl: field(httpsUrl('https://my-vault.vault.azure.net'), {

@@ -127,7 +127,7 @@ const common = {
       .string()
       .trim()
       .refine((v) => !/^[a-z]+:\/\//i.test(v), 'Give the host and optional port only, without https://')
-      .refine((v) => API_ENDPOINT.test(v), 'A host with an optional port, such as secretmanager.example.p.googleapis.com or 10.0.0.5:8443')
+      .regex(API_ENDPOINT, 'A host with an optional port, such as secretmanager.example.p.googleapis.com or 10.0.0.5:8443')
       .optional(),
     {
       label: 'API endpoint',
