@@ -121,6 +121,13 @@ const english = {
   nameRequired: 'Enter a name',
   nameTooLong: 'At most 100 characters',
   notANumber: 'Enter a number',
+  notAWholeNumber: 'Enter a whole number',
+  outOfRange: (min: number | undefined, max: number | undefined) =>
+    max === undefined ? `At least ${min}` : min === undefined ? `At most ${max}` : `Between ${min} and ${max}`,
+  tooLong: (max: number) => `At most ${max.toLocaleString()} characters`,
+  tooShort: (min: number) => `At least ${min.toLocaleString()} characters`,
+  notAUrl: (example: string | undefined) => `Enter a full URL, like ${example ?? 'https://…'}`,
+  notInFormat: (example: string | undefined) => (example ? `Must match the expected format, like ${example}` : 'Not in the expected format'),
   projectsRequired: 'Choose at least one project',
   testConnection: 'Test connection',
   testing: 'Testing…',

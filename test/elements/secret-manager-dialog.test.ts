@@ -137,6 +137,12 @@ describe('<secret-manager-dialog>', () => {
 
     fillVault({ name: 'Vault', url: 'vault.example.com', token: 'hvs.x' });
     submit();
+    await until(() => errorOf('#f-url') === 'Enter a full URL, like https://vault.example.com:8200', 'the URL is checked before sending');
+    expect(focused()).to.equal(field('#f-url'));
+
+    // Parsers accept "http:host" as http://host/; zod asks for the "//", and says so on the field.
+    fillVault({ url: 'http:vault.example.com' });
+    submit();
     await until(() => errorOf('#f-url').includes('Enter an http(s) URL'), 'the server rejects the URL');
     expect(focused()).to.equal(field('#f-url'));
 
