@@ -110,6 +110,8 @@ const english = {
   projectsLabel: 'Projects',
   authMethodLegend: 'Authentication',
   setupGuide: (provider: string) => `Setup guide for ${provider}`,
+  fieldDocs: 'Setup notes',
+  fieldDocsLabel: (label: string) => `Setup notes for ${label}`,
   advanced: 'Advanced settings',
   show: (label: string) => `Show ${label}`,
   secretStored: 'Unchanged',
