@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { fieldConstraints, type FieldConstraints } from './field-constraints.ts';
+
+export type { FieldConstraints, PatternJson } from './field-constraints.ts';
 
 /**
  * Provider config forms are generated from the same zod schemas that validate them:
@@ -22,12 +25,16 @@ export interface FieldMeta {
   advanced?: boolean;
   /** A credential: write-only, masked, never returned. Implied by kind `secret`. */
   secret?: boolean;
+  /** The provider's own documentation of this setting, linked next to the help text. */
+  docsUrl?: string;
 }
 
 export interface FieldDescription extends FieldMeta {
   name: string;
   required: boolean;
   secret: boolean;
+  /** Rules derived from the schema, for checking input before it is sent; absent when there are none. */
+  constraints?: FieldConstraints;
 }
 
 const fieldMeta = z.registry<FieldMeta>();
@@ -42,7 +49,14 @@ export function describeFields(schema: z.ZodObject): FieldDescription[] {
     const meta = fieldMeta.get(fieldSchema as z.ZodType);
     if (!meta) throw new Error(`Field ${name} has no form metadata`);
     const required = !(fieldSchema as z.ZodType).safeParse(undefined).success;
-    return { name, ...meta, required, secret: meta.kind === 'secret' || meta.secret === true };
+    const constraints = fieldConstraints(fieldSchema as z.ZodType);
+    return {
+      name,
+      ...meta,
+      required,
+      secret: meta.kind === 'secret' || meta.secret === true,
+      ...(Object.keys(constraints).length > 0 && { constraints }),
+    };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { FieldDescription } from '../../shared/fields.ts';
+import type { FieldDescription, PatternJson } from '../../shared/fields.ts';
 import { msg } from '../messages.ts';
 
 /** What the form holds per provider field: text as typed (numbers too), booleans as booleans. */
@@ -22,8 +22,9 @@ export function valuesFromConfig(config: Record<string, unknown>): { values: Fie
 
 /**
  * The same rules as the server's zod schemas, from the field metadata (zod itself would
- * not fit the bundle budget): names, required fields, numbers. The server still checks
- * everything, and its per-field messages land on the same fields.
+ * not fit the bundle budget): names, required fields, and each field's `constraints`
+ * (lengths, formats, URLs, number ranges). The server still checks everything, including
+ * the refinements no constraint carries, and its per-field messages land on the same fields.
  */
 export function validateName(name: string): string | undefined {
   const trimmed = name.trim();
@@ -38,13 +39,44 @@ export function validateFields(fields: FieldDescription[], values: FieldValues, 
     const value = values[field.name];
     const text = typeof value === 'string' ? value.trim() : '';
     if (field.kind === 'boolean') continue;
-    if (!text) {
-      if (field.required && !(field.secret && storedSecrets.has(field.name))) errors[field.name] = msg.required(field.label);
-    } else if (field.kind === 'number' && !Number.isFinite(Number(text))) {
-      errors[field.name] = msg.notANumber;
-    }
+    const problem = text
+      ? constraintProblem(field, text)
+      : field.required && !(field.secret && storedSecrets.has(field.name)) && msg.required(field.label);
+    if (problem) errors[field.name] = problem;
   }
   return errors;
+}
+
+const matches = (pattern: PatternJson, text: string) => new RegExp(pattern.source, pattern.flags).test(text);
+
+/** An absolute URL, as zod's z.url() parses it (WHATWG), whose scheme the schema allows. */
+function isUrl(text: string, protocol: PatternJson | undefined): boolean {
+  try {
+    const scheme = new URL(text).protocol.slice(0, -1);
+    return !protocol || matches(protocol, scheme);
+  } catch {
+    return false;
+  }
+}
+
+/** The first rule of the field's schema that the trimmed, non-empty `text` breaks. */
+function constraintProblem(field: FieldDescription, text: string): string | undefined {
+  const c = field.constraints ?? {};
+  if (field.kind === 'number') {
+    const n = Number(text);
+    if (!Number.isFinite(n)) return msg.notANumber;
+    if (c.integer && !Number.isInteger(n)) return msg.notAWholeNumber;
+    return n < (c.minimum ?? -Infinity) || n > (c.maximum ?? Infinity) ? msg.outOfRange(c.minimum, c.maximum) : undefined;
+  }
+  if (c.url) {
+    if (!isUrl(text, c.url.protocol)) return msg.notAUrl(field.placeholder);
+    // zod checks the rest of a URL as the parser read it: without tabs and line breaks.
+    text = text.replace(/[\t\n\r]/g, '');
+  }
+  if (c.maxLength !== undefined && text.length > c.maxLength) return msg.tooLong(c.maxLength);
+  if (c.minLength !== undefined && text.length < c.minLength) return msg.tooShort(c.minLength);
+  if (c.patterns?.some((p) => !matches(p, text))) return msg.notInFormat(field.placeholder);
+  return undefined;
 }
 
 /**

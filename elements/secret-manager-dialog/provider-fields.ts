@@ -19,9 +19,16 @@ export interface FieldHandlers {
 const describedBy = (field: FieldDescription, state: FieldState, stored: boolean) =>
   [field.help || stored ? `h-${field.name}` : '', state.error ? `e-${field.name}` : ''].filter(Boolean).join(' ') || nothing;
 
+/** The provider's notes on this setting; named after the field, since every one reads "Setup notes". */
+const docsLink = (field: FieldDescription, href: string) =>
+  html`<a href=${href} target="_blank" rel="noopener noreferrer" aria-label="${msg.fieldDocsLabel(field.label)} ${msg.opensInNewTab}">${msg.fieldDocs}</a>`;
+
 function helpAndError(field: FieldDescription, state: FieldState): TemplateResult {
   const help = [state.stored ? msg.secretStoredHelp : '', field.help ?? ''].filter(Boolean).join(' ');
-  return html`${help ? html`<p id="h-${field.name}" class="help">${help}</p>` : nothing}
+  // Only the text describes the control: the link has a name of its own.
+  return html`${help || field.docsUrl
+    ? html`<p class="help">${help ? html`<span id="h-${field.name}">${help}</span> ` : nothing}${field.docsUrl ? docsLink(field, field.docsUrl) : nothing}</p>`
+    : nothing}
   ${state.error ? html`<p id="e-${field.name}" class="error">${state.error}</p>` : nothing}`;
 }
 

@@ -254,7 +254,7 @@ export class SecretManagerDialog extends SmElement {
             : html`<button type="button" class="button quiet" aria-label=${msg.changeProviderLabel} @click=${this.backToProviders}>${msg.changeProvider}</button>`}
         </div>
         ${this.renderName()} ${this.renderScope()}
-        <fieldset>
+        <fieldset @change=${this.onFieldChange}>
           <legend class="legend-row">${msg.authMethodLegend}</legend>
           <a class="guide" href=${provider.docsUrl} target="_blank" rel="noopener noreferrer">
             ${icons.external}${msg.setupGuide(provider.name)}<span class="visually-hidden">${msg.opensInNewTab}</span>
@@ -369,6 +369,7 @@ export class SecretManagerDialog extends SmElement {
         input: (name, value) => {
           this.values = { ...this.values, [name]: value };
           this.testResult = undefined;
+          if (this.errors[name]) this.checkField(name);
         },
         toggleReveal: (name) => {
           const revealed = new Set(this.revealed);
@@ -385,9 +386,28 @@ export class SecretManagerDialog extends SmElement {
     this.testResult = undefined;
   }
 
+  private get keptSecrets(): Set<string> {
+    return new Set([...this.storedSecrets].filter((n) => this.isStored(n)));
+  }
+
+  /** A field is checked when the user leaves it changed, and again as they correct it. */
+  private onFieldChange(event: Event): void {
+    const id = (event.target as Element).id;
+    if (id.startsWith('f-')) this.checkField(id.slice(2));
+  }
+
+  private checkField(name: string): void {
+    const field = this.fields.find((f) => f.name === name);
+    if (!field) return;
+    const errors = { ...this.errors };
+    delete errors[name];
+    const error = validateFields([field], this.values, this.keptSecrets)[name];
+    this.errors = error ? { ...errors, [name]: error } : errors;
+  }
+
   /** Client-side checks; moves focus to the first field that needs attention. */
   private async checkInput(scope: 'save' | 'test'): Promise<boolean> {
-    const errors = validateFields(this.fields, this.values, new Set([...this.storedSecrets].filter((n) => this.isStored(n))));
+    const errors = validateFields(this.fields, this.values, this.keptSecrets);
     if (scope === 'save') {
       const nameError = validateName(this.name);
       if (nameError) errors['name'] = nameError;

@@ -16,12 +16,14 @@ const common = {
     kind: 'text',
     placeholder: 'us-east-1',
     help: 'The region the secrets live in.',
+    docsUrl: 'https://docs.aws.amazon.com/general/latest/gr/asm.html',
   }),
   endpoint: field(httpUrl.optional(), {
     label: 'Endpoint',
     kind: 'text',
     placeholder: 'https://vpce-0123-abcd.secretsmanager.us-east-1.vpce.amazonaws.com',
     help: "Only for a VPC endpoint, FIPS or another non-default endpoint. Leave empty to use the region's standard endpoint (GovCloud and China included). Endpoints outside amazonaws.com need the operator's permission.",
+    docsUrl: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html',
     advanced: true,
   }),
   testSecretName: field(z.string().trim().max(2048).optional(), {
@@ -29,6 +31,7 @@ const common = {
     kind: 'text',
     placeholder: 'prod/database',
     help: 'A secret the connection test reads, to prove the policy allows reading it (the test always lists secrets).',
+    docsUrl: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_identity-based-policies.html',
   }),
 };
 
@@ -39,13 +42,16 @@ const accessKeyId = z
 const secretAccessKey = z.string().trim().min(1, 'Enter the secret access key').max(1024);
 const sessionToken = z.string().trim().min(1).max(8192);
 
+const ACCESS_KEYS_DOCS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html';
+
 const staticKeyFields = {
-  accessKeyId: field(accessKeyId, { label: 'Access key ID', kind: 'text', placeholder: 'AKIAIOSFODNN7EXAMPLE' }),
-  secretAccessKey: field(secretAccessKey, { label: 'Secret access key', kind: 'secret' }),
+  accessKeyId: field(accessKeyId, { label: 'Access key ID', kind: 'text', placeholder: 'AKIAIOSFODNN7EXAMPLE', docsUrl: ACCESS_KEYS_DOCS }),
+  secretAccessKey: field(secretAccessKey, { label: 'Secret access key', kind: 'secret', docsUrl: ACCESS_KEYS_DOCS }),
   sessionToken: field(sessionToken.optional(), {
     label: 'Session token',
     kind: 'secret',
     help: 'Only for temporary credentials (access key IDs starting with ASIA).',
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html',
     advanced: true,
   }),
 };
@@ -56,7 +62,12 @@ const roleFields = {
       .string()
       .trim()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'A role ARN such as arn:aws:iam::123456789012:role/secret-reader'),
-    { label: 'Role ARN', kind: 'text', placeholder: 'arn:aws:iam::123456789012:role/secret-reader' },
+    {
+      label: 'Role ARN',
+      kind: 'text',
+      placeholder: 'arn:aws:iam::123456789012:role/secret-reader',
+      docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user.html',
+    },
   ),
   externalId: field(
     z
@@ -68,6 +79,7 @@ const roleFields = {
       label: 'External ID',
       kind: 'text',
       help: "The external ID the role's trust policy requires (sts:ExternalId), if any.",
+      docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
     },
   ),
   sessionName: field(
@@ -81,12 +93,15 @@ const roleFields = {
       kind: 'text',
       placeholder: 'secret-managers',
       help: 'Shown in CloudTrail as the assumed-role session. Default: secret-managers.',
+      docsUrl: 'https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html',
       advanced: true,
     },
   ),
   stsEndpoint: field(httpUrl.optional(), {
     label: 'STS endpoint',
     kind: 'text',
+    placeholder: 'https://sts.us-east-1.amazonaws.com',
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html',
     help: "Where AssumeRole is called. Default: the custom endpoint above when one is set (emulators serve every service on one address), else the region's STS endpoint.",
     advanced: true,
   }),
@@ -94,8 +109,9 @@ const roleFields = {
     label: 'Access key ID',
     kind: 'text',
     help: "The identity that assumes the role. Leave the keys empty to use the server's own AWS identity (if the operator allows it).",
+    docsUrl: ACCESS_KEYS_DOCS,
   }),
-  secretAccessKey: field(secretAccessKey.optional(), { label: 'Secret access key', kind: 'secret' }),
+  secretAccessKey: field(secretAccessKey.optional(), { label: 'Secret access key', kind: 'secret', docsUrl: ACCESS_KEYS_DOCS }),
   sessionToken: staticKeyFields.sessionToken,
 };
 

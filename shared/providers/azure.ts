@@ -22,7 +22,9 @@ const httpsUrl = (example: string) =>
   z
     .url({ protocol: /^https$/, error: `Enter an https URL such as ${example}` })
     .refine((url) => !/^https:\/\/[^/]*@/i.test(url), 'The URL must not contain a user name or password')
-    .refine((url) => /^https:\/\/[^/?#]+\/?$/i.test(url), 'Give the address only, without a path or query');
+    .regex(/^https:\/\/[^/?#]+\/?$/i, 'Give the address only, without a path or query');
+
+const NATIONAL_CLOUDS_DOCS = 'https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud';
 
 const common = {
   vaultUrl: field(httpsUrl('https://my-vault.vault.azure.net'), {
@@ -30,12 +32,14 @@ const common = {
     kind: 'text',
     placeholder: 'https://my-vault.vault.azure.net',
     help: "The Vault URI from the vault's Overview page in the Azure portal. It must belong to the chosen cloud (…vault.azure.net, …vault.usgovcloudapi.net or …vault.azure.cn).",
+    docsUrl: 'https://learn.microsoft.com/azure/key-vault/general/quick-create-portal',
   }),
   cloud: field(z.enum(cloudIds).default('public'), {
     label: 'Cloud',
     kind: 'select',
     options: cloudIds.map((id) => ({ value: id, label: azureClouds[id].label })),
     help: 'Selects the Entra ID sign-in endpoint and the vault host names allowed.',
+    docsUrl: NATIONAL_CLOUDS_DOCS,
   }),
   testSecretName: field(
     z
@@ -48,6 +52,7 @@ const common = {
       kind: 'text',
       placeholder: 'prod-database',
       help: 'A secret the connection test reads, to prove the identity may read it (the test always lists one secret too, when allowed).',
+      docsUrl: 'https://learn.microsoft.com/azure/key-vault/general/rbac-guide',
     },
   ),
   authorityHost: field(httpsUrl('https://login.microsoftonline.com').optional(), {
@@ -55,6 +60,7 @@ const common = {
     kind: 'text',
     placeholder: 'https://login.microsoftonline.com',
     help: "Only for a private or emulated Entra ID. Leave empty to use the cloud's own (login.microsoftonline.com, .us or login.chinacloudapi.cn). Other hosts need the operator's permission.",
+    docsUrl: NATIONAL_CLOUDS_DOCS,
     advanced: true,
   }),
   caCert: field(z.string().trim().max(65536).optional(), {
@@ -72,7 +78,13 @@ const tenantId = field(
     .string()
     .trim()
     .regex(/^[0-9A-Za-z.-]{1,256}$/, 'A directory (tenant) ID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or a domain such as contoso.onmicrosoft.com'),
-  { label: 'Directory (tenant) ID', kind: 'text', placeholder: '72f988bf-86f1-41af-91ab-2d7cd011db47', help: 'From the app registration’s Overview page.' },
+  {
+    label: 'Directory (tenant) ID',
+    kind: 'text',
+    placeholder: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    help: 'From the app registration’s Overview page.',
+    docsUrl: 'https://learn.microsoft.com/entra/fundamentals/how-to-find-tenant',
+  },
 );
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,6 +95,7 @@ const clientId = field(clientIdSchema, {
   kind: 'text',
   placeholder: '00001111-aaaa-2222-bbbb-3333cccc4444',
   help: 'The app registration (service principal) that has read access to the vault.',
+  docsUrl: 'https://learn.microsoft.com/entra/identity-platform/quickstart-register-app',
 });
 
 const certificate = z
@@ -101,6 +114,7 @@ export const azureAuthSchemas = {
       label: 'Client secret',
       kind: 'secret',
       help: 'The secret’s Value (not its Secret ID) from Certificates & secrets.',
+      docsUrl: 'https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials?tabs=client-secret',
     }),
   }),
   clientCertificate: z.object({
@@ -113,6 +127,7 @@ export const azureAuthSchemas = {
       secret: true,
       placeholder: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n…',
       help: 'The RSA private key followed by its certificate. Upload the certificate (public part only) to the app registration.',
+      docsUrl: 'https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials?tabs=certificate',
     }),
   }),
   managedIdentity: z.object({
@@ -122,6 +137,7 @@ export const azureAuthSchemas = {
       kind: 'text',
       placeholder: '00001111-aaaa-2222-bbbb-3333cccc4444',
       help: "Leave empty for the system-assigned identity. Uses this server's own Azure identity, so the operator must allow it.",
+      docsUrl: 'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/overview',
     }),
   }),
 };

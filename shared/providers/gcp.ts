@@ -101,6 +101,9 @@ const secretPathText = z
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
   });
 
+const SECRET_MANAGER_IAM_DOCS = 'https://cloud.google.com/secret-manager/docs/access-control';
+const PROJECT_ID_DOCS = 'https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects';
+
 const projectId = z.string().trim().regex(PROJECT_ID, 'A project id such as my-project-123 (6 to 30 lowercase letters, digits and hyphens)');
 
 const common = {
@@ -109,17 +112,20 @@ const common = {
     kind: 'text',
     placeholder: 'europe-west4',
     help: 'Only for regional secrets: the connection then uses the regional endpoint secretmanager.LOCATION.rep.googleapis.com. Leave empty for global secrets.',
+    docsUrl: 'https://cloud.google.com/secret-manager/docs/regional-secrets-overview',
   }),
   testSecretName: field(secretPathText.optional(), {
     label: 'Test secret',
     kind: 'text',
     placeholder: 'prod-database',
     help: 'A secret the connection test reads, to prove the service account may read secrets (the test otherwise only lists them, which roles/secretmanager.secretAccessor alone does not allow).',
+    docsUrl: SECRET_MANAGER_IAM_DOCS,
   }),
   allowOtherProjects: field(z.boolean().optional(), {
     label: 'Allow other projects',
     kind: 'boolean',
     help: "Allow full resource names (projects/P/secrets/NAME) of projects other than this connection's project, or by project number. The service account's IAM still decides.",
+    docsUrl: SECRET_MANAGER_IAM_DOCS,
     advanced: true,
   }),
   apiEndpoint: field(
@@ -127,13 +133,14 @@ const common = {
       .string()
       .trim()
       .refine((v) => !/^[a-z]+:\/\//i.test(v), 'Give the host and optional port only, without https://')
-      .refine((v) => API_ENDPOINT.test(v), 'A host with an optional port, such as secretmanager.example.p.googleapis.com or 10.0.0.5:8443')
+      .regex(API_ENDPOINT, 'A host with an optional port, such as secretmanager.example.p.googleapis.com or 10.0.0.5:8443')
       .optional(),
     {
       label: 'API endpoint',
       kind: 'text',
       placeholder: 'secretmanager.googleapis.com',
       help: 'Only for Private Service Connect or an emulator. Hosts outside googleapis.com need the operator’s permission.',
+      docsUrl: 'https://cloud.google.com/vpc/docs/configure-private-service-connect-apis',
       advanced: true,
     },
   ),
@@ -164,12 +171,14 @@ export const gcpAuthSchemas = {
       secret: true,
       placeholder: '{"type": "service_account", "project_id": …}',
       help: 'The JSON key file of a service account with roles/secretmanager.secretAccessor (and roles/secretmanager.viewer for browsing). Requests are signed with the key itself; no token is fetched.',
+      docsUrl: 'https://cloud.google.com/iam/docs/keys-create-delete',
     }),
     projectId: field(projectId.optional(), {
       label: 'Project ID',
       kind: 'text',
       placeholder: 'my-project-123',
       help: "The project whose secrets this connection reads. Default: the key's project.",
+      docsUrl: PROJECT_ID_DOCS,
     }),
     ...common,
   }),
@@ -179,6 +188,7 @@ export const gcpAuthSchemas = {
       kind: 'text',
       placeholder: 'my-project-123',
       help: 'The project whose secrets this connection reads.',
+      docsUrl: PROJECT_ID_DOCS,
     }),
     ...common,
   }),

@@ -11,12 +11,14 @@ const common = {
     kind: 'text',
     placeholder: 'https://vault.example.com:8200',
     help: 'The address of the Vault server, as in VAULT_ADDR.',
+    docsUrl: 'https://developer.hashicorp.com/vault/docs/commands#vault_addr',
   }),
   namespace: field(z.string().trim().max(256).optional(), {
     label: 'Namespace',
     kind: 'text',
     placeholder: 'admin/team-a',
     help: 'Vault Enterprise / HCP namespace. Leave empty for the root namespace.',
+    docsUrl: 'https://developer.hashicorp.com/vault/docs/enterprise/namespaces',
     advanced: true,
   }),
   kvMount: field(
@@ -31,6 +33,7 @@ const common = {
       kind: 'text',
       placeholder: 'secret',
       help: 'State the KV mount (and version) when the token may not read sys/internal/ui/mounts. Otherwise it is discovered from each path.',
+      docsUrl: 'https://developer.hashicorp.com/vault/docs/secrets/kv/kv-v2/setup',
       advanced: true,
     },
   ),
@@ -49,15 +52,20 @@ const common = {
     kind: 'text',
     placeholder: 'secret/app/db',
     help: 'A secret the connection test reads, to prove the policy allows reading it.',
+    docsUrl: 'https://developer.hashicorp.com/vault/docs/concepts/policies',
   }),
   caCert: field(z.string().trim().max(65536).optional(), {
     label: 'CA certificate (PEM)',
     kind: 'textarea',
     placeholder: '-----BEGIN CERTIFICATE-----',
     help: 'For a Vault whose TLS certificate is signed by a private CA.',
+    docsUrl: 'https://developer.hashicorp.com/vault/docs/commands#vault_cacert',
     advanced: true,
   }),
 };
+
+const APPROLE_DOCS = 'https://developer.hashicorp.com/vault/docs/auth/approle';
+const KUBERNETES_DOCS = 'https://developer.hashicorp.com/vault/docs/auth/kubernetes';
 
 const mountPath = (fallback: string) =>
   z
@@ -74,6 +82,7 @@ export const vaultAuthSchemas = {
       kind: 'secret',
       placeholder: 'hvs.…',
       help: 'A periodic or renewable token is renewed automatically before it expires.',
+      docsUrl: 'https://developer.hashicorp.com/vault/docs/concepts/tokens#periodic-tokens',
     }),
   }),
   approle: z.object({
@@ -82,16 +91,19 @@ export const vaultAuthSchemas = {
       label: 'Role ID',
       kind: 'text',
       placeholder: 'db02de05-fa39-4855-059b-67221c5c2f63',
+      docsUrl: APPROLE_DOCS,
     }),
     secretId: field(z.string().min(1, 'Enter the secret ID').max(4096), {
       label: 'Secret ID',
       kind: 'secret',
+      docsUrl: APPROLE_DOCS,
     }),
     mountPath: field(mountPath('approle').optional(), {
       label: 'Auth mount path',
       kind: 'text',
       placeholder: 'approle',
       help: 'Where the AppRole auth method is enabled. Default: approle.',
+      docsUrl: APPROLE_DOCS,
       advanced: true,
     }),
   }),
@@ -101,17 +113,20 @@ export const vaultAuthSchemas = {
       label: 'Role',
       kind: 'text',
       placeholder: 'secret-managers',
+      docsUrl: KUBERNETES_DOCS,
     }),
     jwt: field(z.string().trim().min(1, 'Enter the service account token').max(16384), {
       label: 'Service account JWT',
       kind: 'secret',
       help: 'The Kubernetes service account token Vault verifies.',
+      docsUrl: KUBERNETES_DOCS,
     }),
     mountPath: field(mountPath('kubernetes'), {
       label: 'Auth mount path',
       kind: 'text',
       placeholder: 'kubernetes',
       help: 'Where the Kubernetes auth method is enabled.',
+      docsUrl: KUBERNETES_DOCS,
     }),
   }),
 };

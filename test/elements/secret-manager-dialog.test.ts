@@ -1,6 +1,7 @@
 /// <reference types="mocha" />
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
+import { createClient } from '../../elements/client.ts';
 import '../../elements/index.ts';
 import type { SecretManagerDialog, SecretManagerList } from '../../elements/index.ts';
 import {
@@ -137,6 +138,12 @@ describe('<secret-manager-dialog>', () => {
 
     fillVault({ name: 'Vault', url: 'vault.example.com', token: 'hvs.x' });
     submit();
+    await until(() => errorOf('#f-url') === 'Enter a full URL, like https://vault.example.com:8200', 'the URL is checked before sending');
+    expect(focused()).to.equal(field('#f-url'));
+
+    // Parsers accept "http:host" as http://host/; zod asks for the "//", and says so on the field.
+    fillVault({ url: 'http:vault.example.com' });
+    submit();
     await until(() => errorOf('#f-url').includes('Enter an http(s) URL'), 'the server rejects the URL');
     expect(focused()).to.equal(field('#f-url'));
 
@@ -144,6 +151,68 @@ describe('<secret-manager-dialog>', () => {
     fillVault({ name: 'Taken', url: p.vault.url, token: p.vault.readToken });
     submit();
     await until(() => errorOf('#name').includes('already exists'), 'the name is taken');
+  });
+
+  it('checks a field as the user leaves it, before any request, and clears the message once fixed', async () => {
+    let requests = 0;
+    dialog.client = createClient({
+      url: p.apiUrl,
+      getToken: () => {
+        requests++;
+        return p.adminToken;
+      },
+    });
+    await openVaultForm();
+    const sentBefore = requests;
+    const url = field('#f-url');
+    const leave = (input: HTMLElement) => input.dispatchEvent(new Event('change', { bubbles: true }));
+
+    fillVault({ name: 'Vault', url: 'vault.example.com', token: p.vault.readToken });
+    leave(url);
+    await dialog.updateComplete;
+    expect(url.getAttribute('aria-invalid')).to.equal('true');
+    expect(url.getAttribute('aria-describedby')).to.equal('h-url e-url');
+    expect(errorOf('#f-url')).to.equal('Enter a full URL, like https://vault.example.com:8200');
+
+    $<HTMLDetailsElement>(dialog, 'details').open = true;
+    typeInto(field('#f-kvMount'), '/secret');
+    leave(field('#f-kvMount'));
+    submit();
+    await until(() => focused() === url, 'focus on the first field to fix');
+    expect(errorOf('#f-kvMount')).to.equal('Must match the expected format, like secret');
+    expect(requests).to.equal(sentBefore, 'nothing was sent');
+
+    typeInto(url, p.vault.url);
+    await dialog.updateComplete;
+    expect(url.hasAttribute('aria-invalid'), 'fixed while typing').to.equal(false);
+    expect(url.getAttribute('aria-describedby')).to.equal('h-url');
+    expect($$(dialog, '.error').map(textOf)).to.deep.equal(['Must match the expected format, like secret']);
+    expect(await p.api.secretManagers.list.query()).to.deep.equal([]);
+  });
+
+  it('links each field to its setup notes, named after the field', async () => {
+    await openVaultForm();
+    $<HTMLDetailsElement>(dialog, 'details').open = true;
+    const [vault] = await p.api.providers.list.query();
+    const fields = vault!.authMethods.find((m) => m.id === 'token')!.fields;
+    expect(fields.filter((f) => f.docsUrl).length).to.be.greaterThan(4);
+    for (const f of fields) {
+      const link = field(`#f-${f.name}`).closest('.field')!.querySelector<HTMLAnchorElement>('a');
+      if (!f.docsUrl) {
+        expect(link, f.name).to.equal(null);
+        continue;
+      }
+      expect(link!.getAttribute('href'), f.name).to.equal(f.docsUrl);
+      expect(link!.target).to.equal('_blank');
+      expect(link!.rel).to.equal('noopener noreferrer');
+      expect(link!.getAttribute('aria-label')).to.equal(`Setup notes for ${f.label} (opens in a new tab)`);
+      expect(textOf(link!)).to.equal('Setup notes');
+    }
+    const address = field('#f-url').closest('.field')!.querySelector('a')!;
+    expect(address.getAttribute('href')).to.equal('https://developer.hashicorp.com/vault/docs/commands#vault_addr');
+    expect(textOf($(dialog, '#h-url')), 'the help text alone describes the input').to.equal('The address of the Vault server, as in VAULT_ADDR.');
+    expect($(dialog, 'a.guide[href="https://developer.hashicorp.com/vault/docs/secrets/kv"]'), 'the provider guide stays').to.exist;
+    await expect(dialog).to.be.accessible();
   });
 
   it('edits a connection: secrets show "Unchanged" and stay unchanged unless typed', async () => {
