@@ -1,7 +1,11 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hash, randomBytes, type KeyObject } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { OpenedEntries } from './opened-entries.ts';
 import type { CacheStore, EntryAddress } from './store.ts';
+
+/** Plaintext of recently read entries kept to skip decrypting the same ciphertext again. */
+const OPENED_ENTRIES_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface CacheScope {
   platformId: string;
@@ -45,6 +49,7 @@ export class SecretCache {
   private readonly now: () => number;
   /** A KeyObject, so each seal and open skips importing raw key bytes. */
   private readonly key: KeyObject;
+  private readonly opened = new OpenedEntries(OPENED_ENTRIES_MAX_BYTES);
 
   constructor(
     private readonly store: CacheStore,
@@ -55,10 +60,20 @@ export class SecretCache {
     this.now = options.now ?? Date.now;
   }
 
-  private address(scope: CacheScope, kind: string, key: string): EntryAddress {
-    // One-shot hash: a quarter of createHash()'s cost on the hot path.
-    const hashed = hash('sha256', `${scope.stamp}\0${kind}\0${key}`, 'base64url');
-    return { platformId: scope.platformId, connectionId: scope.connectionId, key: hashed };
+  /** Where an entry lives: its key is hashed, so secret paths never reach the store in clear. */
+  private address(scope: CacheScope, kind: string, key: string): { logical: string; address: EntryAddress } {
+    const logical = `${scope.platformId}\0${scope.connectionId}\0${scope.stamp}\0${kind}\0${key}`;
+    const address = this.opened.address(logical, () => ({
+      platformId: scope.platformId,
+      connectionId: scope.connectionId,
+      key: hash('sha256', `${scope.stamp}\0${kind}\0${key}`, 'base64url'),
+    }));
+    return { logical, address };
+  }
+
+  /** The envelope a read returned, when it opens and is still the entry's (see OpenedEntries). */
+  private read<T>({ logical, address }: { logical: string; address: EntryAddress }, sealed: string | undefined): Envelope<T> | undefined {
+    return sealed === undefined ? undefined : this.opened.open(logical, sealed, () => this.open<T>(address, sealed));
   }
 
   private aad(a: EntryAddress): Buffer {
@@ -74,8 +89,7 @@ export class SecretCache {
   }
 
   /** Undefined when it does not open (another key, another address, tampering): a miss. */
-  private open<T>(a: EntryAddress, sealed: string | undefined): Envelope<T> | undefined {
-    if (!sealed) return undefined;
+  private open<T>(a: EntryAddress, sealed: string): Envelope<T> | undefined {
     try {
       const raw = Buffer.from(sealed, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
@@ -114,9 +128,10 @@ export class SecretCache {
    * Concurrent misses of one entry share one load.
    */
   async getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
-    const a = this.address(scope, kind, key);
+    const entry = this.address(scope, kind, key);
+    const a = entry.address;
     const read = await this.guarded('get', () => this.store.get(a));
-    const envelope = this.open<T>(a, read?.value);
+    const envelope = this.read<T>(entry, read?.value);
     if (envelope && envelope.freshUntil > this.now()) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
       return { data: envelope.data, source: 'cache' };
@@ -169,17 +184,18 @@ export class SecretCache {
 
   /** Stores a value outside a load (e.g. a connection's latest check outcome). */
   async put(scope: CacheScope, kind: string, key: string, data: unknown): Promise<void> {
-    const a = this.address(scope, kind, key);
-    const read = await this.guarded('get', () => this.store.get(a));
-    if (read) await this.write(a, read.generation, data);
+    const { address } = this.address(scope, kind, key);
+    const read = await this.guarded('get', () => this.store.get(address));
+    if (read) await this.write(address, read.generation, data);
   }
 
   /** Fresh values for many entries in one round trip; undefined where missing or expired. */
   async peekMany<T>(entries: { scope: CacheScope; kind: string; key: string }[]): Promise<(T | undefined)[]> {
-    const addresses = entries.map((e) => this.address(e.scope, e.kind, e.key));
+    const addressed = entries.map((e) => this.address(e.scope, e.kind, e.key));
+    const addresses = addressed.map((e) => e.address);
     const values = (await this.guarded('get', () => this.store.getMany(addresses))) ?? addresses.map(() => undefined);
     return values.map((sealed, i) => {
-      const envelope = this.open<T>(addresses[i]!, sealed);
+      const envelope = this.read<T>(addressed[i]!, sealed);
       return envelope && envelope.freshUntil > this.now() ? envelope.data : undefined;
     });
   }
