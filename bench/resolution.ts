@@ -13,8 +13,8 @@ import { createPlatform } from '../server/services/platforms.ts';
 import { readThroughCache, resolveSecrets } from '../server/services/resolution.ts';
 import type { ServiceDeps } from '../server/services/deps.ts';
 import { loadConfig } from '../server/config.ts';
-import { startVaultEmulator } from '../test/emulators/vault/index.ts';
 import { ratioRow, samplePair, type Row } from './measure.ts';
+import { startVaultProcess } from './vault-process.ts';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -31,11 +31,9 @@ export async function benchResolution(): Promise<Row[]> {
   const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy });
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections: new ConnectionDirectory(database.db, keyRing, 60_000) };
 
-  const emulator = await startVaultEmulator();
-  emulator.enableKv('secret', 2);
+  const emulator = await startVaultProcess();
   const value = randomBytes(24).toString('base64');
-  emulator.putSecret('secret', 'bench/hot', { value });
-  for (let i = 0; i < 3000; i++) emulator.putSecret('secret', `bench/cold-${i}`, { value });
+  await emulator.seed([{ path: 'bench/hot', data: { value } }, ...Array.from({ length: 3000 }, (_, i) => ({ path: `bench/cold-${i}`, data: { value } }))]);
   const platform = await createPlatform(database.db, 'bench');
   const actor = { platformId: platform.id, actor: 'bench' };
   const connection = await createConnection(deps, actor, {
@@ -86,12 +84,12 @@ export async function benchResolution(): Promise<Row[]> {
   rows.push(ratioRow('clear 100,000 entries vs 10 entries', clearBig, clearSmall, '≈ 1'));
 
   // 4. Provider calls under a 1,000-way herd on one uncached reference.
-  emulator.putSecret('secret', 'bench/herd', { value });
-  emulator.stats.reset();
-  emulator.faults.latencyMs = 20;
+  await emulator.seed([{ path: 'bench/herd', data: { value } }]);
+  await emulator.resetStats();
+  await emulator.setLatency(20);
   await Promise.all(Array.from({ length: 1000 }, () => readThroughCache(deps, handle, 'secret/bench/herd')));
-  emulator.faults.latencyMs = 0;
-  const herdCalls = emulator.stats.byRoute['GET kv-read'] ?? 0;
+  await emulator.setLatency(0);
+  const herdCalls = await emulator.reads();
   rows.push({ measure: 'provider calls for 1,000 concurrent misses', ours: String(herdCalls), baseline: '1', ratio: herdCalls, target: '1' });
 
   // Clean up what the bench wrote.

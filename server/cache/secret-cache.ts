@@ -31,6 +31,14 @@ export interface Loaded<T> {
   source: 'cache' | 'provider' | 'stale';
 }
 
+/** One load shared by concurrent misses of an entry, until its value is stored. */
+interface Flight {
+  loaded: Promise<Loaded<unknown>>;
+  /** The value went to the callers; the write may still be on its way. */
+  delivered: boolean;
+  written: Promise<void>;
+}
+
 interface Envelope<T> {
   data: T;
   freshUntil: number;
@@ -44,7 +52,7 @@ interface Envelope<T> {
  * is an optimisation, never a reason for a run to fail.
  */
 export class SecretCache {
-  private readonly inFlight = new Map<string, Promise<Loaded<unknown>>>();
+  private readonly inFlight = new Map<string, Flight>();
   private outage = false;
   private readonly now: () => number;
   /** A KeyObject, so each seal and open skips importing raw key bytes. */
@@ -137,17 +145,26 @@ export class SecretCache {
       return { data: envelope.data, source: 'cache' };
     }
     const flightKey = `${a.platformId}/${a.connectionId}/${a.key}`;
-    let flight = this.inFlight.get(flightKey) as Promise<Loaded<T>> | undefined;
-    if (!flight) {
-      this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
-      const pending = this.loadMissing(a, kind, read?.generation, envelope, load, canServeStale);
-      flight = pending.then((r) => r.loaded);
-      this.inFlight.set(flightKey, flight);
-      // The flight stays joinable until its value is stored: a read that Redis answered
-      // "miss" just before the write landed joins it instead of loading again.
-      void pending.then((r) => r.written, () => undefined).finally(() => this.inFlight.delete(flightKey));
+    const joined = this.inFlight.get(flightKey);
+    if (joined?.delivered) {
+      // Its value went out and is being written: read it back rather than reuse it, so a
+      // value that expired meanwhile is not served (the window is one Redis round trip).
+      await joined.written;
+      return this.getOrLoad(scope, kind, key, load, canServeStale);
     }
-    return flight;
+    if (joined) return joined.loaded as Promise<Loaded<T>>;
+    this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
+    const pending = this.loadMissing(a, kind, read?.generation, envelope, load, canServeStale);
+    const flight: Flight = {
+      delivered: false,
+      loaded: pending.then((r) => ((flight.delivered = true), r.loaded)),
+      written: pending.then((r) => r.written, () => undefined),
+    };
+    this.inFlight.set(flightKey, flight);
+    // The flight stays in the map until its value is stored, so a read that Redis answered
+    // "miss" just before the write landed never loads again.
+    void flight.written.finally(() => this.inFlight.delete(flightKey));
+    return flight.loaded as Promise<Loaded<T>>;
   }
 
   /** `generation` is that of the read that missed (undefined when the store failed: nothing is written). */
@@ -170,15 +187,17 @@ export class SecretCache {
       throw error;
     }
     // Written under the generation of the read that missed: if a clear landed while we
-    // loaded, the store refuses it. The callers get their value without waiting for the
-    // write, which is queued on the connection before any later read.
-    const written = generation === undefined ? Promise.resolve() : this.write(a, generation, data);
+    // loaded, the entry is never read. Sealing and sending wait until the callers have
+    // their value: a cold resolve does not pay for the write.
+    const fetchedAt = this.now();
+    const written = generation === undefined ? Promise.resolve() : new Promise((next) => setImmediate(next)).then(() => this.write(a, generation, data, fetchedAt));
     return { loaded: { data, source: 'provider' }, written };
   }
 
-  private async write(a: EntryAddress, generation: string, data: unknown): Promise<void> {
+  /** `fetchedAt`: the TTL counts from when the value came from the provider, not from the write. */
+  private async write(a: EntryAddress, generation: string, data: unknown, fetchedAt = this.now()): Promise<void> {
     const { ttlSeconds, staleSeconds } = this.options;
-    const sealed = this.seal(a, { data, freshUntil: this.now() + ttlSeconds * 1000 });
+    const sealed = this.seal(a, { data, freshUntil: fetchedAt + ttlSeconds * 1000 });
     await this.guarded('set', () => this.store.set(a, generation, sealed, ttlSeconds + staleSeconds));
   }
 
