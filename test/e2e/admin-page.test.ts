@@ -73,7 +73,7 @@ describe('the standalone admin page', () => {
     await page.getByRole('radio', { name: 'Selected projects' }).check();
     await page.getByRole('combobox', { name: 'Projects' }).fill('QA');
     await page.getByRole('option', { name: 'QA flows' }).click();
-    await page.getByLabel('Vault address').fill(demo.vault.url);
+    await page.getByRole('textbox', { name: 'Vault address' }).fill(demo.vault.url);
     // "Token" also names the auth method choice; the field is the one with the id.
     const token = page.locator('#f-token');
     await token.fill('hvs.wrong-token');

@@ -72,7 +72,7 @@ describe('a secret picked in a host dialog, resolved by the host backend', () =>
     await admin.getByRole('button', { name: 'New connection' }).first().click();
     await admin.getByRole('button', { name: /HashiCorp Vault/ }).click();
     await admin.getByLabel('Name', { exact: true }).fill('Team Vault');
-    await admin.getByLabel('Vault address').fill(s.vault.url);
+    await admin.getByRole('textbox', { name: 'Vault address' }).fill(s.vault.url);
     await admin.locator('#f-token').fill(s.vaultToken);
     await admin.getByRole('button', { name: 'Create connection' }).click();
     await expect.poll(() => admin.getByRole('row', { name: /Team Vault.*Platform.*Connected/ }).count()).toBe(1);
@@ -83,8 +83,8 @@ describe('a secret picked in a host dialog, resolved by the host backend', () =>
     await admin.getByRole('radio', { name: 'Selected projects' }).check();
     await admin.getByRole('combobox', { name: 'Projects' }).fill('Marketing');
     await admin.getByRole('option', { name: 'Marketing automations' }).click();
-    await admin.getByLabel('Region').fill(s.aws.region);
-    await admin.getByLabel('Access key ID').fill(s.aws.accessKeyId);
+    await admin.getByRole('textbox', { name: 'Region' }).fill(s.aws.region);
+    await admin.getByRole('textbox', { name: 'Access key ID' }).fill(s.aws.accessKeyId);
     await admin.locator('#f-secretAccessKey').fill(s.aws.secretAccessKey);
     await admin.getByText('Advanced settings').click();
     await admin.getByLabel('Endpoint', { exact: true }).fill(s.aws.endpoint);
