@@ -69,43 +69,6 @@ export const styles = css`
   .failed {
     color: var(--_danger);
   }
-  [role='listbox'] {
-    position: absolute;
-    top: 100%;
-    right: 0;
-    left: 0;
-    z-index: 2;
-    max-height: 264px;
-    margin: 4px 0 0;
-    padding: 4px;
-    overflow-y: auto;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_bg);
-    box-shadow: var(--_shadow);
-    list-style: none;
-  }
-  [role='listbox'].upwards {
-    top: auto;
-    bottom: 100%;
-    margin: 0 0 4px;
-  }
-  [role='option'] {
-    display: flex;
-    align-items: center;
-    gap: 10px;
-    padding: 7px 8px;
-    border-radius: 6px;
-    cursor: pointer;
-  }
-  [role='option']:hover {
-    background: var(--_hover);
-  }
-  [role='option'].active {
-    background: var(--_hover);
-    outline: 2px solid var(--_focus);
-    outline-offset: -2px;
-  }
   [role='option'] > .icon {
     color: var(--_primary);
   }

@@ -7,10 +7,8 @@ import { msg } from '../messages.ts';
 import { providerLogo } from '../provider-logos.ts';
 import { controls } from '../styles/controls.ts';
 import { tokens } from '../styles/tokens.ts';
+import { popupList, POPUP_LIST_HEIGHT } from '../styles/listbox.ts';
 import { styles } from './sm-connection-select.styles.ts';
-
-/** The list's max-height in the styles: room needed below before it opens upwards. */
-const LIST_HEIGHT = 264;
 
 /** Typed letters within this time add up to one search ("ve" → "Vault", not "Vault" then "Engine"). */
 const TYPEAHEAD_MS = 600;
@@ -29,7 +27,7 @@ const TYPEAHEAD_MS = 600;
 @customElement('sm-connection-select')
 export class SmConnectionSelect extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, popupList, styles];
 
   @property({ attribute: false }) connections: ConnectionDto[] = [];
 
@@ -59,7 +57,7 @@ export class SmConnectionSelect extends LitElement {
     const chosen = this.chosen;
     const activeOption = this.expanded ? this.connections[this.active] : undefined;
     return html`<span id="label" class="label">${this.label}</span>
-      <div class="control">
+      <div class="control ${this.upwards ? 'upwards' : ''}">
         <div
           class="combobox input"
           part="combobox"
@@ -77,7 +75,7 @@ export class SmConnectionSelect extends LitElement {
           <span class="value">${chosen ? this.renderConnection(chosen) : html`<span class="placeholder">${msg.chooseConnection}</span>`}</span>
           ${icons.sortDown}
         </div>
-        <ul id="listbox" part="listbox" role="listbox" class=${this.upwards ? 'upwards' : ''} aria-labelledby="label" tabindex="-1" ?hidden=${!this.expanded}>
+        <ul id="listbox" part="listbox" role="listbox" class="popup" aria-labelledby="label" tabindex="-1" ?hidden=${!this.expanded}>
           ${this.connections.map(
             (c, i) => html`<li
               id="option-${c.id}"
@@ -102,7 +100,7 @@ export class SmConnectionSelect extends LitElement {
   }
 
   private setExpanded(expanded: boolean): void {
-    if (expanded && !this.expanded) this.upwards = opensUpwards(this.combobox, LIST_HEIGHT);
+    if (expanded && !this.expanded) this.upwards = opensUpwards(this.combobox, POPUP_LIST_HEIGHT);
     this.expanded = expanded;
     if (expanded) {
       this.active = Math.max(0, this.connections.findIndex((c) => c.id === this.value));

@@ -28,22 +28,6 @@ export const styles = css`
     background: var(--_bg);
     list-style: none;
   }
-  [role='option'] {
-    display: flex;
-    align-items: center;
-    gap: 8px;
-    padding: 6px 8px;
-    border-radius: 6px;
-    cursor: pointer;
-  }
-  [role='option']:hover,
-  [role='option'].active {
-    background: var(--_hover);
-  }
-  [role='option'].active {
-    outline: 2px solid var(--_focus);
-    outline-offset: -2px;
-  }
   .box {
     display: grid;
     place-items: center;

@@ -4,6 +4,7 @@ import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
 import { controls } from '../styles/controls.ts';
 import { tokens } from '../styles/tokens.ts';
+import { options } from '../styles/listbox.ts';
 import { styles } from './sm-project-select.styles.ts';
 
 export interface ProjectOption {
@@ -26,7 +27,7 @@ export interface ProjectOption {
 export class SmProjectSelect extends LitElement {
   static formAssociated = true;
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, options, styles];
 
   /** Every project one may choose from. */
   @property({ attribute: false }) projects: ProjectOption[] = [];

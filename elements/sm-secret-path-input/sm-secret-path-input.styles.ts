@@ -20,50 +20,14 @@ export const styles = css`
     overflow-wrap: anywhere;
     color: var(--_text);
   }
-  [role='listbox'],
-  .popup {
-    position: absolute;
-    top: 100%;
-    right: 0;
-    left: 0;
-    z-index: 2;
-    max-height: 240px;
-    margin: 4px 0 0;
-    padding: 4px;
-    overflow-y: auto;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_bg);
-    box-shadow: var(--_shadow);
-    list-style: none;
-  }
-  .upwards [role='listbox'],
-  .upwards .popup {
-    top: auto;
-    bottom: 100%;
-    margin: 0 0 4px;
-  }
-  [role='option'],
   .loading {
     display: flex;
     align-items: center;
     gap: 8px;
     padding: 6px 8px;
-    border-radius: 6px;
-  }
-  [role='option'] {
-    cursor: pointer;
   }
   .loading[role='option'] {
     cursor: default;
-  }
-  [role='option']:hover {
-    background: var(--_hover);
-  }
-  [role='option'].active {
-    background: var(--_hover);
-    outline: 2px solid var(--_focus);
-    outline-offset: -2px;
   }
   [role='option'] > .icon {
     color: var(--_muted);

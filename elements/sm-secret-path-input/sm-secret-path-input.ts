@@ -9,6 +9,7 @@ import { controls } from '../styles/controls.ts';
 import { tokens } from '../styles/tokens.ts';
 import { opensUpwards } from '../base/drop-direction.ts';
 import { browsePrefix, isFolder, listedFolder, parentOf } from './browse-prefix.ts';
+import { popupList, POPUP_LIST_HEIGHT } from '../styles/listbox.ts';
 import { styles } from './sm-secret-path-input.styles.ts';
 
 /** Lists one page of secret names; throws a Problem-carrying error when the provider refuses. */
@@ -20,9 +21,6 @@ export class ListingFailed extends Error {
     super(problem.message ?? problem.title);
   }
 }
-
-/** The suggestions' max-height in the styles: room needed below the input before they open upwards. */
-const LIST_HEIGHT = 240;
 
 /** Quiet time after a key press before asking the provider, so typing a name makes one request, not one per letter. */
 const DEBOUNCE_MS = 250;
@@ -45,7 +43,7 @@ export interface SecretChosenDetail {
 @customElement('sm-secret-path-input')
 export class SmSecretPathInput extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, popupList, styles];
 
   @property() label = '';
   @property() value = '';
@@ -125,7 +123,7 @@ export class SmSecretPathInput extends LitElement {
           @click=${() => this.browse(0)}
           @blur=${() => (this.expanded = false)}
         />
-        <ul id="listbox" part="listbox" role="listbox" aria-label=${this.label} ?hidden=${!showList} @scroll=${this.onScroll}>
+        <ul id="listbox" part="listbox" role="listbox" class="popup" aria-label=${this.label} ?hidden=${!showList} @scroll=${this.onScroll}>
           ${this.names.map((name, i) => this.renderOption(name, i))}
           ${this.nextPageToken && !this.loading
             ? html`<li id="name-${this.names.length}" role="option" aria-selected="false" class="more ${this.active === this.names.length ? 'active' : ''}" @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.loadMore()}>
@@ -177,7 +175,7 @@ export class SmSecretPathInput extends LitElement {
       this.expanded = false;
       return;
     }
-    if (!this.expanded) this.upwards = opensUpwards(this.input, LIST_HEIGHT);
+    if (!this.expanded) this.upwards = opensUpwards(this.input, POPUP_LIST_HEIGHT);
     this.expanded = true;
     if (this.deniedFolders.has(listedFolder(prefix))) {
       this.cancel();
