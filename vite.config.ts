@@ -67,9 +67,10 @@ export default defineConfig({
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name]-[hash].js',
         assetFileNames: 'assets/[name]-[hash][extname]',
-        // Lit, the tRPC client and the element base in one chunk every entry loads, instead
-        // of a few small ones (each file gzips on its own); directives stay with their users.
-        codeSplitting: { groups: [{ name: 'shared', test: /[\\/]node_modules[\\/](?!.*[\\/]directives[\\/])|[\\/]elements[\\/]base[\\/](sm-element|changes|token-retry)\.ts$/ }] },
+        // What every element needs (Lit, the tRPC client, the element base, styles, texts,
+        // icons) in one chunk rather than several small ones, each gzipped on its own;
+        // directives and helpers of one element stay with it.
+        codeSplitting: { groups: [{ name: 'shared', test: /[\\/]node_modules[\\/](?!.*[\\/]directives[\\/])|[\\/]elements[\\/](base[\\/](sm-element|changes|token-retry|focus|modal-controller)\.ts|styles[\\/]|data[\\/](settled|providers)\.ts$|(messages|client|problems|problem-notice|icons|provider-logos|events)\.ts$)/ }] },
       },
     },
   },
