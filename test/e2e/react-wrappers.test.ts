@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,8 +56,8 @@ it('renders <SecretReferenceField> in React: props as properties, typed event pr
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  // Expected refusals: the app has no favicon (404), the demo policy may not list Vault's mounts (422).
-  page.on('console', (m) => m.type() === 'error' && !/status of (404|422)/.test(m.text()) && errors.push(m.text()));
+  // The one expected refusal: the app has no favicon (404).
+  page.on('console', (m) => m.type() === 'error' && !/status of 404/.test(m.text()) && errors.push(m.text()));
   const session = (await (await fetch(`${s.url}/demo/api/session?projectId=${s.projects.a.id}`)).json()) as { token: string };
   await page.goto(`${app.origin}/?${new URLSearchParams({ api: s.url, token: session.token, project: s.projects.a.id })}`);
 
@@ -70,4 +70,12 @@ it('renders <SecretReferenceField> in React: props as properties, typed event pr
   await page.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => page.getByRole('status', { name: 'Saved value' }).textContent()).toMatch(/^\{\{sm:con_[\w-]+:secret\/app\/slack#bot_token\}\}$/);
   expect(errors).toEqual([]);
+});
+
+it('ships the declarations package.json points React users at', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, { types: string }> };
+  const declarations = readFileSync(pkg.exports['./react']!.types, 'utf8');
+  for (const name of ['SecretKeyPicker', 'SecretReferenceField', 'SecretManagerList', 'SecretManagerDialog']) {
+    expect(declarations).toContain(`export declare const ${name}`);
+  }
 });
