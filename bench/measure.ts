@@ -13,12 +13,15 @@ export async function sample(iterations: number, fn: (i: number) => Promise<unkn
 /**
  * Runs two functions alternately, so that whatever else the machine does at the time
  * weighs on both alike; returns both sets of durations in microseconds, sorted.
+ * `settle` runs, untimed, after each of ours: work ours leaves for later (a cache write)
+ * must not land in the baseline's time.
  */
 export async function samplePair(
   iterations: number,
   ours: (i: number) => Promise<unknown>,
   baseline: (i: number) => Promise<unknown>,
   warmup = Math.min(200, iterations),
+  settle?: () => Promise<unknown>,
 ): Promise<[number[], number[]]> {
   const a: number[] = [];
   const b: number[] = [];
@@ -26,6 +29,7 @@ export async function samplePair(
     let start = process.hrtime.bigint();
     await ours(i);
     const tookA = Number(process.hrtime.bigint() - start) / 1000;
+    await settle?.();
     start = process.hrtime.bigint();
     await baseline(i);
     const tookB = Number(process.hrtime.bigint() - start) / 1000;

@@ -235,7 +235,14 @@ export class SecretCache {
     return this.store.clearConnections(platformId, connectionIds);
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /** Resolves once every value loaded so far is written (or given up on). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inFlight.values()].map((flight) => flight.written));
+  }
+
+  /** Lets the writes of loads already answered land first. */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.store.close();
   }
 }

@@ -50,6 +50,17 @@ describe('SecretCache', () => {
     await cache.close();
   });
 
+  it('answers a miss before writing it, and still writes it when closed right after', async () => {
+    const p = `${prefix}close:`;
+    const first = cacheOn(new RedisStore(new Redis(REDIS_URL), p)).cache;
+    expect(await first.getOrLoad(scope, 'value', 'late', async () => 'written on close', never)).toEqual({ data: 'written on close', source: 'provider' });
+    expect(await raw.keys(`${p}*`), 'nothing written before the caller had its value').toEqual([]);
+    await first.close();
+    const second = cacheOn(new RedisStore(new Redis(REDIS_URL), p)).cache;
+    expect(await second.getOrLoad(scope, 'value', 'late', async () => 'loaded again', never)).toEqual({ data: 'written on close', source: 'cache' });
+    await second.close();
+  });
+
   it('does not open a ciphertext copied under another platform or connection', async () => {
     const p = `${prefix}aad:`;
     const { cache } = cacheOn(new RedisStore(new Redis(REDIS_URL), p));
