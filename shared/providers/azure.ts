@@ -110,7 +110,7 @@ export const azureAuthSchemas = {
     ...common,
     tenantId,
     clientId,
-    clientSecret: field(z.string().min(1, 'Enter the client secret').max(1024), {
+    clientSecret: field(z.string().trim().min(1, 'Enter the client secret').max(1024), {
       label: 'Client secret',
       kind: 'secret',
       help: 'The secret’s Value (not its Secret ID) from Certificates & secrets.',

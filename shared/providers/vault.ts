@@ -77,7 +77,7 @@ const mountPath = (fallback: string) =>
 export const vaultAuthSchemas = {
   token: z.object({
     ...common,
-    token: field(z.string().min(1, 'Enter the Vault token').max(4096), {
+    token: field(z.string().trim().min(1, 'Enter the Vault token').max(4096), {
       label: 'Token',
       kind: 'secret',
       placeholder: 'hvs.…',
@@ -93,7 +93,7 @@ export const vaultAuthSchemas = {
       placeholder: 'db02de05-fa39-4855-059b-67221c5c2f63',
       docsUrl: APPROLE_DOCS,
     }),
-    secretId: field(z.string().min(1, 'Enter the secret ID').max(4096), {
+    secretId: field(z.string().trim().min(1, 'Enter the secret ID').max(4096), {
       label: 'Secret ID',
       kind: 'secret',
       docsUrl: APPROLE_DOCS,

@@ -56,6 +56,14 @@ describe('secret manager connections on PostgreSQL', () => {
     for (const e of [unreachable, denied, missing]) expect(e.message).not.toContain(readToken);
   });
 
+  it('drops the whitespace a pasted credential brings along (a token copied with its newline connects)', async () => {
+    const { admin } = await t.newPlatform();
+    const c = await create(admin, 'pasted', vaultTokenConfig(vault, `  ${readToken}\n`, { testPath: 'secret/app/db' }));
+    expect(c.status).toMatchObject({ state: 'connected' });
+    const blank = await rejection(create(admin, 'blank', vaultTokenConfig(vault, ' \n ')));
+    expect(blank.data?.zodError?.issues).toEqual([expect.objectContaining({ path: 'config.token', message: 'Enter the Vault token' })]);
+  });
+
   it('answers bad input with 400 and the issue per field', async () => {
     const { admin } = await t.newPlatform();
     const bad = await rejection(create(admin, '', { url: 'not a url', token: '' }));
