@@ -168,22 +168,9 @@ export const styles = css`
     align-items: center;
     gap: 8px;
   }
-  label {
-    font-weight: 600;
-  }
   .optional {
     color: var(--_muted);
     font-size: 0.857em;
-  }
-  .help,
-  .error {
-    margin: 0;
-    color: var(--_muted);
-    font-size: 0.857em;
-  }
-  .error {
-    color: var(--_danger);
-    font-weight: 550;
   }
   /* The show/hide toggle sits inside the field, so secret fields line up with the others. */
   .with-actions {

@@ -16,6 +16,7 @@ import { providerLogo } from '../provider-logos.ts';
 import '../sm-project-select/sm-project-select.ts';
 import type { ProjectOption } from '../sm-project-select/sm-project-select.ts';
 import { controls } from '../styles/controls.ts';
+import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
 import { configFromValues, validateFields, validateName, valuesFromConfig, type FieldValues } from './form-model.ts';
 import { renderField } from './provider-fields.ts';
@@ -52,7 +53,7 @@ function fieldKey(path: string): string {
  */
 @customElement('secret-manager-dialog')
 export class SecretManagerDialog extends SmElement {
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, fieldStyles, styles];
 
   /** Opens or closes the dialog; `show()` does the same for a given connection. */
   @property({ type: Boolean, reflect: true }) open = false;

@@ -42,20 +42,8 @@ export const styles = css`
     margin-bottom: 12px;
   }
   .search {
-    position: relative;
     flex: 1 1 260px;
     max-width: 420px;
-  }
-  .search .icon {
-    position: absolute;
-    top: 50%;
-    left: 10px;
-    translate: 0 -50%;
-    color: var(--_muted);
-    pointer-events: none;
-  }
-  .search .input {
-    padding-left: 32px;
   }
   .toolbar select.input {
     width: auto;

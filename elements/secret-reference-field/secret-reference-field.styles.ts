@@ -5,9 +5,6 @@ export const styles = css`
     display: grid;
     gap: 6px;
   }
-  label {
-    font-weight: 600;
-  }
   .required {
     margin-left: 2px;
     color: var(--_danger);
@@ -43,15 +40,5 @@ export const styles = css`
   }
   .wide::part(chip) {
     width: 100%;
-  }
-  .help,
-  .error {
-    margin: 0;
-    color: var(--_muted);
-    font-size: 0.857em;
-  }
-  .error {
-    color: var(--_danger);
-    font-weight: 550;
   }
 `;

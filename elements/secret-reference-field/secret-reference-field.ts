@@ -8,6 +8,7 @@ import { msg } from '../messages.ts';
 import '../secret-key-picker/secret-key-picker.ts';
 import type { SecretKeyPicker } from '../secret-key-picker/secret-key-picker.ts';
 import { controls } from '../styles/controls.ts';
+import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
 import { styles } from './secret-reference-field.styles.ts';
 
@@ -39,7 +40,7 @@ const isBrokenReference = (value: string) => isReferenceLike(value) && isReferen
 export class SecretReferenceField extends SmElement {
   static formAssociated = true;
   static override shadowRootOptions = { ...SmElement.shadowRootOptions, delegatesFocus: true };
-  static override styles = [tokens, controls, styles];
+  static override styles = [tokens, controls, fieldStyles, styles];
 
   @property() label = '';
 

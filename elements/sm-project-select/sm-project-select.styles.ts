@@ -4,20 +4,6 @@ export const styles = css`
   :host {
     display: block;
   }
-  .search {
-    position: relative;
-  }
-  .search .icon {
-    position: absolute;
-    top: 50%;
-    left: 10px;
-    translate: 0 -50%;
-    color: var(--_muted);
-    pointer-events: none;
-  }
-  .search .input {
-    padding-left: 32px;
-  }
   [role='listbox'] {
     max-height: 200px;
     margin: 4px 0 0;

@@ -5,9 +5,6 @@ export const styles = css`
     display: grid;
     gap: 6px;
   }
-  label {
-    font-weight: 600;
-  }
   .combo {
     position: relative;
   }
@@ -59,14 +56,10 @@ export const styles = css`
   .loading {
     color: var(--_muted);
   }
-  .help,
-  .note,
-  .error {
+  .note {
     margin: 0;
     color: var(--_muted);
     font-size: 0.857em;
-  }
-  .note {
     display: flex;
     align-items: flex-start;
     gap: 6px;
@@ -75,9 +68,5 @@ export const styles = css`
     width: 14px;
     height: 14px;
     margin-top: 2px;
-  }
-  .error {
-    color: var(--_danger);
-    font-weight: 550;
   }
 `;

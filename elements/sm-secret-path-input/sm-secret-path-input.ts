@@ -6,6 +6,7 @@ import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
 import { isAbort, type Problem } from '../problems.ts';
 import { controls } from '../styles/controls.ts';
+import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
 import { opensUpwards } from '../base/drop-direction.ts';
 import { browsePrefix, isFolder, listedFolder, parentOf } from './browse-prefix.ts';
@@ -43,7 +44,7 @@ export interface SecretChosenDetail {
 @customElement('sm-secret-path-input')
 export class SmSecretPathInput extends LitElement {
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
-  static override styles = [tokens, controls, popupList, styles];
+  static override styles = [tokens, controls, fieldStyles, popupList, styles];
 
   @property() label = '';
   @property() value = '';

@@ -122,6 +122,21 @@ export const controls = css`
   select.input {
     padding-right: 28px;
   }
+  /* A search input with its magnifier inside. */
+  .search {
+    position: relative;
+  }
+  .search .icon {
+    position: absolute;
+    top: 50%;
+    left: 10px;
+    translate: 0 -50%;
+    color: var(--_muted);
+    pointer-events: none;
+  }
+  .search .input {
+    padding-left: 32px;
+  }
 
   .spinner {
     display: inline-block;
