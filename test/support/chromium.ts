@@ -1,22 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-
-/** Debian's Chromium: npm never downloads browsers on these machines. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-/**
- * Headless, and quiet on the network: without the background-networking flags Chromium
- * keeps trying hosts this machine cannot reach.
- */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium-options.mjs';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
