@@ -27,9 +27,28 @@ function minifyLitTemplates(): Plugin {
   };
 }
 
+/** The two kinds of host page, by the entry points they load: an admin page, and a form with secret fields. */
+const audiences = {
+  admin: ['secret-manager-list/entry.ts', 'secret-manager-dialog/entry.ts'],
+  embed: ['secret-reference-field/entry.ts', 'secret-key-picker/entry.ts'],
+};
+const audienceEntries = new Map(Object.entries(audiences).flatMap(([audience, entries]) => entries.map((e) => [resolve(root, e), audience])));
+
+/** The chunk of a module: the audience whose entry points import it (directly or not), `shared` when both do, none (left to its entry) when neither does. */
+function audienceOf(id: string, graph: { getModuleInfo(id: string): { importers: string[]; dynamicImporters: string[] } | null }): string | null {
+  if (audienceEntries.has(id)) return null;
+  const importedBy = new Set([id]);
+  for (const module of importedBy) {
+    const info = graph.getModuleInfo(module);
+    for (const importer of [...(info?.importers ?? []), ...(info?.dynamicImporters ?? [])]) importedBy.add(importer);
+  }
+  const found = new Set([...importedBy].flatMap((module) => audienceEntries.get(module) ?? []));
+  return found.size === 0 ? null : found.size === 1 ? [...found][0]! : 'shared';
+}
+
 /**
  * One build, served by the server under `/elements/`:
- * - `secret-managers.js`: every element (what hosts load), plus per-element entry points
+ * - `secret-managers.js`: every element, plus per-element entry points
  *   `secret-manager-list.js`, `secret-manager-dialog.js`, `secret-key-picker.js` and
  *   `secret-reference-field.js` — stable names for hosts,
  *   sharing hashed chunks, so loading several never defines an element twice;
@@ -67,10 +86,16 @@ export default defineConfig({
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name]-[hash].js',
         assetFileNames: 'assets/[name]-[hash][extname]',
-        // What every element needs (Lit, the tRPC client, the element base, styles, texts,
-        // icons) in one chunk rather than several small ones, each gzipped on its own;
-        // directives and helpers of one element stay with it.
-        codeSplitting: { groups: [{ name: 'shared', test: /[\\/]node_modules[\\/](?!.*[\\/]directives[\\/])|[\\/]elements[\\/](base[\\/](sm-element|changes|token-retry|focus|modal-controller)\.ts|styles[\\/]|data[\\/](settled|providers)\.ts$|(messages|client|problems|problem-notice|icons|provider-logos|events)\.ts$)/ }] },
+        // Each kind of host page loads one chunk of its own plus what both kinds share (Lit, the
+        // tRPC client, the element base, styles, texts, icons): few files, each gzipped on its
+        // own, and none of the other kind's code. `shared` goes first because a group takes
+        // its modules' dependencies along unless another group has taken them.
+        codeSplitting: {
+          groups: [
+            { name: (id, graph) => (audienceOf(id, graph) === 'shared' ? 'shared' : null), priority: 2 },
+            { name: (id, graph) => audienceOf(id, graph), priority: 1 },
+          ],
+        },
       },
     },
   },

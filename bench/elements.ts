@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,10 +9,8 @@ import type { ProviderInfo } from '../shared/providers/index.ts';
 
 export interface BundleSize {
   entry: string;
-  /** What a host downloads before the element renders: the entry and its static imports, each gzipped (-9). */
-  firstLoadGzipBytes: number;
-  /** Plus every chunk it may import later (a dialog opened on first use). */
-  totalGzipBytes: number;
+  /** What a host downloads for it: the entry and every chunk it imports, now or later, each gzipped (-9) as served. */
+  gzipBytes: number;
 }
 
 export interface ElementsBench {
@@ -29,10 +26,10 @@ export interface ElementsBench {
 const ORIGIN = 'http://bench.invalid';
 const RUNS = 25;
 
-/** The entry and every chunk it imports, transitively: statically only, or dynamically too. */
-async function bundleFiles(dir: string, entry: string, { dynamic }: { dynamic: boolean }): Promise<Map<string, Buffer>> {
+/** The entry and every chunk it imports, transitively, statically or dynamically. */
+async function bundleFiles(dir: string, entry: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  const imports = dynamic ? /(?:from|import)\s*\(?\s*["`]\.\/([^"`]+)["`]/g : /(?:from|import)\s*"\.\/([^"]+)"/g;
+  const imports = /(?:from|import)\s*\(?\s*["`]\.\/([^"`]+)["`]/g;
   const visit = async (file: string) => {
     if (files.has(file)) return;
     const code = await readFile(join(dir, file));
@@ -46,11 +43,7 @@ async function bundleFiles(dir: string, entry: string, { dynamic }: { dynamic: b
 const gzipBytes = (files: Map<string, Buffer>) => [...files.values()].reduce((sum, code) => sum + gzipSync(code, { level: 9 }).length, 0);
 
 async function bundleSize(dir: string, entry: string): Promise<BundleSize> {
-  return {
-    entry,
-    firstLoadGzipBytes: gzipBytes(await bundleFiles(dir, entry, { dynamic: false })),
-    totalGzipBytes: gzipBytes(await bundleFiles(dir, entry, { dynamic: true })),
-  };
+  return { entry, gzipBytes: gzipBytes(await bundleFiles(dir, entry)) };
 }
 
 function connections(count: number): ConnectionDto[] {
@@ -106,12 +99,13 @@ window.renderList = async (providers, connections) => {
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-export async function benchElements(): Promise<ElementsBench> {
+/** Sizes the given entry points and renders the list in Chromium. */
+export async function benchElements(entries: string[]): Promise<ElementsBench> {
   const outDir = await mkdtemp(join(tmpdir(), 'sm-bench-elements-'));
   try {
     await build({ configFile: resolve(import.meta.dirname, '../vite.config.ts'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-    const bundles = await Promise.all(['secret-manager-list.js', 'secret-reference-field.js', 'secret-managers.js'].map((entry) => bundleSize(outDir, entry)));
-    const files = await bundleFiles(outDir, 'secret-managers.js', { dynamic: true });
+    const bundles = await Promise.all(entries.map((entry) => bundleSize(outDir, entry)));
+    const files = await bundleFiles(outDir, 'secret-managers.js');
 
     const browser = await launchChromium();
     try {

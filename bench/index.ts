@@ -8,20 +8,28 @@ import { benchResolution } from './resolution.ts';
  */
 const rows: Row[] = [];
 rows.push(...(await benchResolution()));
-const elements = await benchElements();
+/**
+ * Each kind of host loads one entry point: an admin page the list (with its dialog), a
+ * form the reference field (with its key picker). #5 set 35 KB for the admin elements, Lit
+ * and the tRPC client included; the embedded field is held to the same. A page with both
+ * loads `secret-managers.js`, which has no budget of its own.
+ */
+const budgets: { entry: string; label: string; budgeted: boolean }[] = [
+  { entry: 'secret-manager-list.js', label: 'admin elements (list, dialog)', budgeted: true },
+  { entry: 'secret-reference-field.js', label: 'embedded field (field, key picker)', budgeted: true },
+  { entry: 'secret-managers.js', label: 'every element', budgeted: false },
+];
+const elements = await benchElements(budgets.map((b) => b.entry));
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
-/** What each entry is for: the admin page's elements, the field hosts put in their dialogs, everything. */
-const bundleLabels: Record<string, string> = {
-  'secret-manager-list.js': 'admin elements (list, dialog, project select)',
-  'secret-reference-field.js': 'embedded field (field and key picker)',
-  'secret-managers.js': 'every element',
-};
-for (const bundle of elements.bundles) {
-  const label = `${bundleLabels[bundle.entry] ?? bundle.entry}, ${bundle.entry}, gzip`;
-  rows.push({ measure: `${label}, first load`, ours: kb(bundle.firstLoadGzipBytes), baseline: '35 KB budget', ratio: bundle.firstLoadGzipBytes / 35_000, target: '≤ 1' });
-  if (bundle.totalGzipBytes !== bundle.firstLoadGzipBytes) {
-    rows.push({ measure: `${label}, with chunks loaded on first use`, ours: kb(bundle.totalGzipBytes), baseline: '35 KB budget', ratio: bundle.totalGzipBytes / 35_000, target: '≤ 1' });
-  }
+for (const { entry, label, budgeted } of budgets) {
+  const bytes = elements.bundles.find((b) => b.entry === entry)!.gzipBytes;
+  rows.push({
+    measure: `${label}, ${entry} and its chunks, gzip, Lit and tRPC client included`,
+    ours: kb(bytes),
+    baseline: '35 KB budget',
+    ratio: bytes / 35_000,
+    target: budgeted ? '≤ 1' : 'none (a page with both kinds)',
+  });
 }
 rows.push(
   {

@@ -14,6 +14,7 @@ import { msg } from '../messages.ts';
 import { renderProblem } from '../problem-notice.ts';
 import type { Problem } from '../problems.ts';
 import { providerLogo } from '../provider-logos.ts';
+import '../secret-manager-dialog/secret-manager-dialog.ts';
 import type { SecretManagerDialog } from '../secret-manager-dialog/secret-manager-dialog.ts';
 import '../sm-confirm-dialog/sm-confirm-dialog.ts';
 import type { SmConfirmDialog } from '../sm-confirm-dialog/sm-confirm-dialog.ts';
@@ -122,14 +123,8 @@ export class SecretManagerList extends SmElement {
   }
 
   /** Opens the dialog to create a connection. */
-  openCreateDialog(): Promise<void> {
-    return this.showDialog();
-  }
-
-  /** The dialog's code loads on first use, so the list itself renders without it. */
-  private async showDialog(connection?: ConnectionDto): Promise<void> {
-    await import('../secret-manager-dialog/secret-manager-dialog.ts');
-    this.dialog.show(connection);
+  openCreateDialog(): void {
+    this.dialog.show();
   }
 
   override willUpdate(changed: PropertyValues): void {
@@ -200,7 +195,7 @@ export class SecretManagerList extends SmElement {
             true,
           )
         : nothing}
-      <button type="button" class="button primary" part="new-button" @click=${() => void this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>
+      <button type="button" class="button primary" part="new-button" @click=${() => this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>
     </div>`;
   }
 
@@ -251,7 +246,7 @@ export class SecretManagerList extends SmElement {
       <div class="empty-icon">${icons.key}</div>
       <h3>${msg.emptyTitle}</h3>
       <p>${msg.emptyBody}</p>
-      ${this.readonly ? nothing : html`<button type="button" class="button primary" @click=${() => void this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>`}
+      ${this.readonly ? nothing : html`<button type="button" class="button primary" @click=${() => this.openCreateDialog()}>${icons.plus}${msg.newConnection}</button>`}
     </div>`;
   }
 
@@ -340,7 +335,7 @@ export class SecretManagerList extends SmElement {
     const clearing = this.clearing.has(c.id);
     return html`${this.iconTip(
       `edit-${c.id}`,
-      html`<button type="button" class="icon-button" aria-label=${msg.edit(c.name)} @click=${() => void this.showDialog(c)}>${icons.edit}</button>`,
+      html`<button type="button" class="icon-button" aria-label=${msg.edit(c.name)} @click=${() => this.dialog.show(c)}>${icons.edit}</button>`,
       msg.edit(c.name),
     )}
     ${this.iconTip(
