@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = resolve(import.meta.dirname, 'elements');
@@ -23,6 +25,35 @@ function minifyLitTemplates(): Plugin {
     // them is whitespace HTML collapses anyway (no template has a <pre> or pre-wrapped text).
     renderChunk(code) {
       return { code: code.replace(/\n[ \t]+/g, '\n'), map: null };
+    },
+  };
+}
+
+/**
+ * Writes a Brotli (`.br`) and a gzip (`.gz`) copy of each text file next to it, at the
+ * strongest levels: the server sends the best one the browser accepts
+ * (server/http/static-routes.ts) without compressing anything per request.
+ */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    async writeBundle(_, bundle) {
+      const files = Object.keys(bundle).filter((name) => /\.(js|css|html|svg|map)$/.test(name));
+      await Promise.all(
+        files.map(async (name) => {
+          const file = join(outDir, name);
+          const code = await readFile(file);
+          await Promise.all([
+            writeFile(`${file}.br`, brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } })),
+            writeFile(`${file}.gz`, gzipSync(code, { level: 9 })),
+          ]);
+        }),
+      );
     },
   };
 }
@@ -58,7 +89,7 @@ export default defineConfig({
   root,
   base: '/elements/',
   publicDir: false,
-  plugins: [minifyLitTemplates()],
+  plugins: [minifyLitTemplates(), precompress()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/elements'),
     emptyOutDir: true,

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import type { ConnectionDto } from '../shared/connections.ts';
 import { launchChromium } from '../test/support/chromium.ts';
@@ -9,8 +8,10 @@ import type { ProviderInfo } from '../shared/providers/index.ts';
 
 export interface BundleSize {
   entry: string;
-  /** What a host downloads for it: the entry and every chunk it imports, now or later, each gzipped (-9) as served. */
+  /** What a host downloads for it: the entry and every chunk it imports, now or later, as the server sends them (the build's gzip -9 copies). */
   gzipBytes: number;
+  /** The same with the build's Brotli copies, which browsers that accept `br` get. */
+  brotliBytes: number;
 }
 
 export interface ElementsBench {
@@ -40,10 +41,10 @@ async function bundleFiles(dir: string, entry: string): Promise<Map<string, Buff
   return files;
 }
 
-const gzipBytes = (files: Map<string, Buffer>) => [...files.values()].reduce((sum, code) => sum + gzipSync(code, { level: 9 }).length, 0);
-
 async function bundleSize(dir: string, entry: string): Promise<BundleSize> {
-  return { entry, gzipBytes: gzipBytes(await bundleFiles(dir, entry)) };
+  const files = [...(await bundleFiles(dir, entry)).keys()];
+  const bytes = async (suffix: string) => (await Promise.all(files.map(async (file) => (await stat(join(dir, file + suffix))).size))).reduce((a, b) => a + b, 0);
+  return { entry, gzipBytes: await bytes('.gz'), brotliBytes: await bytes('.br') };
 }
 
 function connections(count: number): ConnectionDto[] {

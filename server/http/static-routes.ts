@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
+import negotiate from '@fastify/accept-negotiator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** What `npm run build` (vite.config.ts) writes: the element bundles and the admin page. */
@@ -44,6 +45,19 @@ const bundleHeaders = { 'cross-origin-resource-policy': 'cross-origin' };
 
 const commonHeaders = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
+/** The copies the build writes next to each file (vite.config.ts), best first. */
+const precompressed = { br: '.br', gzip: '.gz' } as const;
+type Encoding = keyof typeof precompressed;
+const encodings = Object.keys(precompressed) as Encoding[];
+
+/** The best precompressed copy of `file` the request accepts, if there is one. */
+async function compressedCopy(request: FastifyRequest, file: string): Promise<{ encoding: Encoding; file: string } | undefined> {
+  const encoding = negotiate(request.headers['accept-encoding'] ?? '', encodings);
+  if (!encoding) return undefined;
+  const copy = file + precompressed[encoding];
+  return (await stat(copy).catch(() => undefined))?.isFile() ? { encoding, file: copy } : undefined;
+}
+
 /** Inside the build folder, no dot-files, known types only; anything else is "not found". */
 function buildFile(relative: string): string | undefined {
   if (relative.split('/').some((segment) => segment === '' || segment.startsWith('.')) || relative.includes('\0')) return undefined;
@@ -61,15 +75,21 @@ async function sendBuildFile(request: FastifyRequest, reply: FastifyReply, relat
   const type = contentTypes[extname(file)]!;
   // Hashed chunk and asset names never change content; entry names are stable and revalidated.
   const hashed = /^(chunks|assets)\//.test(relative);
-  const etag = `W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
+  const compressed = await compressedCopy(request, file);
+  // Each encoding is its own representation, with its own validator.
+  const etag = `W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}${compressed ? `-${compressed.encoding}` : ''}"`;
   reply.headers({
     ...commonHeaders,
     ...(type.startsWith('text/html') ? pageHeaders : bundleHeaders),
     ...(!type.startsWith('text/html') && { 'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache' }),
+    ...(compressed && { 'content-encoding': compressed.encoding }),
     etag,
   });
+  // Added to, not replacing, the `Vary: Origin` of the CORS answer.
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  return reply.type(type).send(await readFile(file));
+  return reply.type(type).send(await readFile(compressed?.file ?? file));
 }
 
 /** Serves the standalone admin page at `/` and the element bundles under `/elements/`. */

@@ -1,11 +1,26 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
 import { startDemo, type RunningDemo } from './support/demo.ts';
 
 const OUT = 'test-output/e2e';
+
+/** A GET whose body stays as sent (fetch would decode it), with the given Accept-Encoding. */
+function rawGet(url: string, acceptEncoding?: string, ifNoneMatch?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const headers = { ...(acceptEncoding && { 'accept-encoding': acceptEncoding }), ...(ifNoneMatch && { 'if-none-match': ifNoneMatch }) };
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 let demo: RunningDemo;
 let browser: Browser;
@@ -140,6 +155,28 @@ describe('the standalone admin page', () => {
     for (const path of ['/elements/%2e%2e/%2e%2e/package.json', '/elements/.vite/manifest.json', '/elements/nothing.js']) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(404);
     }
+  });
+
+  it('sends the bundles and the page compressed at build time, as the client accepts', async () => {
+    const origin = new URL(demo.adminUrl).origin;
+    for (const path of ['/elements/secret-managers.js', '/']) {
+      const plain = await rawGet(`${origin}${path}`);
+      expect(plain.headers['content-encoding'], path).toBeUndefined();
+      const brotli = await rawGet(`${origin}${path}`, 'gzip, deflate, br');
+      const gzip = await rawGet(`${origin}${path}`, 'gzip, deflate');
+      expect([brotli.headers['content-encoding'], gzip.headers['content-encoding']], path).toEqual(['br', 'gzip']);
+      expect(brotliDecompressSync(brotli.body).equals(plain.body), path).toBe(true);
+      expect(gunzipSync(gzip.body).equals(plain.body), path).toBe(true);
+      expect(brotli.body.length, path).toBeLessThan(gzip.body.length);
+      expect(gzip.body.length, path).toBeLessThan(plain.body.length);
+      for (const response of [plain, brotli, gzip]) expect(response.headers.vary?.toLowerCase().split(/, */), path).toEqual(['origin', 'accept-encoding']);
+      expect(new Set([plain, brotli, gzip].map((r) => r.headers.etag)).size, 'one validator per encoding').toBe(3);
+    }
+    const refused = await rawGet(`${origin}/elements/secret-managers.js`, 'br;q=0, gzip;q=0');
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const brotli = await rawGet(`${origin}/elements/secret-managers.js`, 'br');
+    expect((await rawGet(`${origin}/elements/secret-managers.js`, 'br', brotli.headers.etag)).status).toBe(304);
+    expect((await rawGet(`${origin}/elements/secret-managers.js`, 'gzip', brotli.headers.etag)).status).toBe(200);
   });
 
   it('breaks no CSP rule, throws nothing, and logs no token', async () => {
