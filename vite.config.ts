@@ -35,14 +35,10 @@ function minifyLitTemplates(): Plugin {
  * (server/http/static-routes.ts) without compressing anything per request.
  */
 function precompress(): Plugin {
-  let outDir = '';
   return {
     name: 'precompress',
     apply: 'build',
-    configResolved(config) {
-      outDir = resolve(config.root, config.build.outDir);
-    },
-    async writeBundle(_, bundle) {
+    async writeBundle({ dir: outDir = '' }, bundle) {
       const files = Object.keys(bundle).filter((name) => /\.(js|css|html|svg|map)$/.test(name));
       await Promise.all(
         files.map(async (name) => {
