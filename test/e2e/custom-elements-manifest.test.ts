@@ -59,4 +59,19 @@ describe('custom-elements.json (npm run build)', () => {
     expect(names(field.events)).toEqual(expect.arrayContaining(['change', 'input', 'sm-reference-change', 'sm-auth-expired']));
     expect(names(field.cssParts)).toEqual(expect.arrayContaining(['label', 'input', 'picker', 'error']));
   });
+
+  it('matches the README: every --sm-* property the elements read, and the parts of the four public elements', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const read = new Set<string>();
+    for (const entry of await readdir('elements', { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      for (const match of (await readFile(join(entry.parentPath, entry.name), 'utf8')).matchAll(/var\((--sm-[a-z-]+)/g)) read.add(match[1]!);
+    }
+    expect(read.size).toBeGreaterThan(10);
+    for (const property of read) expect(readme, property).toContain(`\`${property}\``);
+    for (const tag of ['secret-manager-list', 'secret-manager-dialog', 'secret-key-picker', 'secret-reference-field']) {
+      const documented = readme.match(new RegExp(`\`<${tag}>\`((?:\\s+\`[a-z-]+\`,?)+)`))?.[1] ?? '';
+      expect(names(elements.get(tag)!.cssParts).sort(), tag).toEqual([...documented.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort());
+    }
+  });
 });

@@ -4,8 +4,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { ConnectionDto } from '../../shared/connections.ts';
 import { createClient, type SecretKeyPicker, type SecretManagersClient } from '../../elements/index.ts';
 import type { SmConnectionSelect } from '../../elements/sm-connection-select/sm-connection-select.ts';
-import { $, $$, byText, createVaultConnection, focused, newPlatform, textOf, typeInto, until, type TestPlatform } from './support/helpers.ts';
-import { memberToken, putVaultSecret } from './support/members.ts';
+import { $, $$, byText, createVaultConnection, focused, newPlatform, putVaultSecret, textOf, typeInto, until, type TestPlatform } from './support/helpers.ts';
+import { memberToken } from './support/members.ts';
 import { describeTokenExpiry } from './support/token-expiry-behaviour.ts';
 
 /** What the picker shows and holds: every text of its shadow tree and the ones inside it. */

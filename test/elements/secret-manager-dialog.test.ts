@@ -64,9 +64,15 @@ describe('<secret-manager-dialog>', () => {
     expect(methods.map((m) => m.parentElement!.textContent!.trim())).to.deep.equal(['Token', 'AppRole', 'Kubernetes']);
     expect(textOf(field('label[for=f-url]'))).to.equal('Vault address');
     expect(field('#f-token').type).to.equal('password', 'secret fields are masked');
-    byText(dialog, 'button', 'Show Token').click();
+    const reveal = byText(dialog, 'button', 'Show Token');
+    reveal.click();
     await dialog.updateComplete;
     expect(field('#f-token').type).to.equal('text');
+    expect(reveal.getAttribute('aria-pressed')).to.equal('true');
+    reveal.click();
+    await dialog.updateComplete;
+    expect(field('#f-token').type).to.equal('password', 'and masked again');
+    expect(reveal.getAttribute('aria-pressed')).to.equal('false');
     expect(field('#f-kvVersion').closest('details'), 'advanced fields are folded away').to.exist;
     expect($(dialog, 'a.guide').getAttribute('href')).to.equal('https://developer.hashicorp.com/vault/docs/secrets/kv');
 

@@ -10,10 +10,14 @@ import {
   createVaultConnection,
   focused,
   newPlatform,
+  newVaultToken,
+  putVaultSecret,
+  revokeVaultToken,
   serverLogsContain,
   textOf,
   typeInto,
   until,
+  vaultConfig,
   vaultLatency,
   type TestPlatform,
 } from './support/helpers.ts';
@@ -170,13 +174,20 @@ describe('<secret-manager-list>', () => {
     expect(textOf($(list, '.count'))).to.equal('7 connections');
   });
 
-  it('clears the cache of a connection: spinner, toast, sm-cache-cleared', async () => {
+  it('clears the cache of a connection: spinner, toast, sm-cache-cleared, and the next run reads the new value', async () => {
     const connection = await createVaultConnection(p, 'Vault production');
+    const path = `app/list-${crypto.randomUUID()}`;
+    const resolve = async () => (await p.engine.secrets.resolve.mutate({ references: [`{{sm:${connection.id}:secret/${path}#password}}`] })).values;
+    await putVaultSecret(path, { password: 'list-canary-before' });
+    expect(await resolve()).to.deep.equal(['list-canary-before']);
+    await putVaultSecret(path, { password: 'list-canary-after' });
+    expect(await resolve()).to.deep.equal(['list-canary-before'], 'the cached value, until the cache is cleared');
+
     const list = await mountList();
     const button = byText(list, 'button', 'Clear cache of Vault production');
     expect(textOf($(list, `#${button.getAttribute('aria-describedby')}`))).to.contain('Fresh values are fetched on the next run');
 
-    const cleared = oneEvent(list, 'sm-cache-cleared');
+    const cleared = oneEvent(document, 'sm-cache-cleared');
     button.click();
     await list.updateComplete;
     expect(button.getAttribute('aria-disabled')).to.equal('true');
@@ -185,6 +196,67 @@ describe('<secret-manager-list>', () => {
     const toast = await until(() => $(list, 'sm-toast-stack', '[part=toast]'), 'the toast');
     expect(textOf(toast)).to.contain('fresh values are fetched on the next run');
     expect(button.getAttribute('aria-disabled')).to.equal('false');
+    expect(await resolve()).to.deep.equal(['list-canary-after']);
+    for (const value of ['list-canary-before', 'list-canary-after']) expect(await serverLogsContain(value), `${value} in the server log`).to.equal(false);
+  });
+
+  it('shows a connection that stopped working as Failed, with the reason', async () => {
+    const token = await newVaultToken();
+    const connection = await p.api.secretManagers.create.mutate({ name: 'Vault revoked', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultConfig(p, token) });
+    await revokeVaultToken(token);
+    // Clearing drops the last check (Connected, when it was saved): the list checks again.
+    await p.api.secretManagers.clearCache.mutate({ connectionId: connection.id });
+    const list = await mountList();
+    await until(() => textOf($(list, 'tbody .status')) === 'Failed', 'the check fails');
+    const reason = textOf($(list, 'tbody .reason'));
+    expect(reason).to.contain('The secret manager rejected the credentials').and.contain(p.vault.url);
+    expect(reason).not.to.contain(token);
+  });
+
+  it('edits a connection from its row: saving updates the row, and sm-connection-updated reaches the page', async () => {
+    const connection = await createVaultConnection(p, 'Vault production');
+    const list = await mountList();
+    const edit = byText(list, 'button', 'Edit Vault production');
+    edit.focus();
+    edit.click();
+    const dialog = $<SecretManagerDialog>(list, 'secret-manager-dialog');
+    const name = await until(() => $<HTMLInputElement>(dialog, '#name').value === 'Vault production' && $<HTMLInputElement>(dialog, '#name'), 'the saved values');
+    expect($<HTMLInputElement>(dialog, '#f-token').placeholder).to.equal('Unchanged');
+    typeInto(name, 'Vault prod');
+    const updated = oneEvent(document, 'sm-connection-updated');
+    $(dialog, 'button[type=submit]').click();
+    expect((await updated).detail.connection).to.include({ id: connection.id, name: 'Vault prod' });
+    await until(() => !dialog.open, 'the dialog closes');
+    expect(rowNames(list)).to.deep.equal(['Vault prod']);
+    expect(textOf(await until(() => $(list, 'sm-toast-stack', '[part=toast]'), 'the toast'))).to.contain('“Vault prod” saved');
+    expect(focused()).to.equal(edit, 'focus returns to the edit button');
+  });
+
+  it('in a project context (project-id) shows what the project may use, and creates connections for it', async () => {
+    const [billing, marketing] = [await p.api.projects.create.mutate({ name: 'Billing' }), await p.api.projects.create.mutate({ name: 'Marketing' })];
+    await createVaultConnection(p, 'Shared vault');
+    await createVaultConnection(p, 'Billing vault', { scope: 'PROJECT', projectIds: [billing.id] });
+    await createVaultConnection(p, 'Marketing vault', { scope: 'PROJECT', projectIds: [marketing.id] });
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token=${p.adminToken} project-id=${billing.id}></secret-manager-list>`);
+    await until(() => rowNames(list).length === 2, 'the project’s connections');
+    expect(rowNames(list)).to.deep.equal(['Billing vault', 'Shared vault']);
+
+    byText(list, 'button', 'New connection').click();
+    const dialog = $<SecretManagerDialog>(list, 'secret-manager-dialog');
+    await until(() => $(dialog, '.provider'), 'the provider cards');
+    byText(dialog, '.provider', 'HashiCorp Vault').click();
+    await until(() => $(dialog, '#name'), 'the Vault form');
+    expect($<HTMLInputElement>(dialog, 'input[name=scope][value=PROJECT]').checked, 'limited to the project').to.equal(true);
+    expect($$(dialog.shadowRoot!.querySelector('sm-project-select')!, '.chip').map(textOf)).to.deep.equal(['Billing']);
+    typeInto($(dialog, '#name'), 'Billing vault 2');
+    typeInto($(dialog, '#f-url'), p.vault.url);
+    typeInto($(dialog, '#f-token'), p.vault.readToken);
+    const created = oneEvent(list, 'sm-connection-created');
+    $(dialog, 'button[type=submit]').click();
+    const { connection } = (await created).detail;
+    expect(connection.scope).to.equal('PROJECT');
+    expect(connection.projects).to.deep.equal([{ id: billing.id, name: 'Billing' }]);
+    await until(() => rowNames(list).includes('Billing vault 2'), 'the new row');
   });
 
   it('checks a connection whose status is unknown ("Checking…") and shows the outcome', async () => {
@@ -221,7 +293,7 @@ describe('<secret-manager-list>', () => {
 
     button.click();
     await until(() => $(confirm, 'dialog[open]'), 'the confirmation opens again');
-    const deleted = oneEvent(list, 'sm-connection-deleted');
+    const deleted = oneEvent(document, 'sm-connection-deleted');
     byText(confirm, 'button', 'Delete connection').click();
     expect((await deleted).detail.connection.id).to.equal(connection.id);
     expect(rowNames(list)).to.deep.equal(['Vault staging']);
@@ -260,6 +332,35 @@ describe('<secret-manager-list>', () => {
     } finally {
       style.remove();
       await emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
+  it('takes the host page’s font, and no other page CSS goes in or out', async () => {
+    await createVaultConnection(p, 'Vault production');
+    const style = document.createElement('style');
+    style.textContent = `
+      .host-page { font-family: Georgia, serif; }
+      .host-page button, .host-page td { color: rgb(255, 0, 0); text-decoration: line-through; }
+    `;
+    document.head.append(style);
+    try {
+      const page = await fixture<HTMLElement>(html`<div class="host-page">
+        <button type="button" class="button primary">A host button with the elements' class names</button>
+        <button type="button">A plain host button</button>
+        <secret-manager-list api-url=${p.apiUrl} token=${p.adminToken}></secret-manager-list>
+      </div>`);
+      const list = page.querySelector('secret-manager-list')!;
+      await until(() => $(list, 'tr[part=row]'), 'the rows');
+      const newButton = $(list, '[part~=new-button]');
+      expect(getComputedStyle(newButton).fontFamily).to.equal('Georgia, serif', 'the host’s font');
+      for (const inside of [newButton, $(list, 'tbody td')]) {
+        expect(getComputedStyle(inside).textDecorationLine, 'page rules stay out').to.equal('none');
+        expect(getComputedStyle(inside).color).not.to.equal('rgb(255, 0, 0)');
+      }
+      const [named, plain] = [...page.querySelectorAll('button')].map((b) => getComputedStyle(b));
+      expect([named!.backgroundColor, named!.minHeight], 'the elements’ .button rules stay in').to.deep.equal([plain!.backgroundColor, plain!.minHeight]);
+    } finally {
+      style.remove();
     }
   });
 

@@ -9,17 +9,32 @@ export interface TestPlatform {
   adminToken: string;
   /** The admin's own client, to arrange and check state on the server. */
   api: SecretManagersClient;
+  /** An engine's client: resolves references as the host's flows would. */
+  engine: SecretManagersClient;
 }
 
 /** A fresh platform with an admin key on the real test server (see test-server.ts). */
 export async function newPlatform(): Promise<TestPlatform> {
-  const env = await executeServerCommand<Omit<TestPlatform, 'adminToken' | 'api'>, undefined>('sm-environment');
-  const { adminToken } = await executeServerCommand<{ adminToken: string }, undefined>('sm-newPlatform');
-  return { ...env, adminToken, api: createClient({ url: env.apiUrl, getToken: () => adminToken }) };
+  const env = await executeServerCommand<Pick<TestPlatform, 'apiUrl' | 'vault'>, undefined>('sm-environment');
+  const { adminToken, engineToken } = await executeServerCommand<{ adminToken: string; engineToken: string }, undefined>('sm-newPlatform');
+  return {
+    ...env,
+    adminToken,
+    api: createClient({ url: env.apiUrl, getToken: () => adminToken }),
+    engine: createClient({ url: env.apiUrl, getToken: () => engineToken }),
+  };
 }
 
 /** Makes the shared Vault emulator answer slowly (0 to undo); other test files only wait longer. */
 export const vaultLatency = (ms: number) => executeServerCommand<boolean, { ms: string }>('sm-vaultLatency', { ms: String(ms) });
+
+/** A Vault token of the test's own, and a way to revoke it. */
+export const newVaultToken = () => executeServerCommand<string, undefined>('sm-vaultToken');
+export const revokeVaultToken = (token: string) => executeServerCommand<boolean, { token: string }>('sm-revokeVaultToken', { token });
+
+/** Writes a KV v2 secret into the test server's Vault at `secret/<path>`. */
+export const putVaultSecret = (path: string, data: Record<string, unknown>) =>
+  executeServerCommand<number, { path: string; data: string }>('sm-putSecret', { path, data: JSON.stringify(data) });
 
 export const serverLogsContain = (text: string) => executeServerCommand<boolean, { text: string }>('sm-logsContain', { text });
 

@@ -1,4 +1,3 @@
-import { executeServerCommand } from '@web/test-runner-commands';
 import { SignJWT } from 'jose';
 import type { TestPlatform } from './helpers.ts';
 
@@ -15,7 +14,3 @@ export async function memberToken(p: TestPlatform, projectId: string, expiresInS
     .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
     .sign(new TextEncoder().encode(key.secret!));
 }
-
-/** Writes a KV v2 secret into the test server's Vault at `secret/<path>`. */
-export const putVaultSecret = (path: string, data: Record<string, unknown>) =>
-  executeServerCommand<number, { path: string; data: string }>('sm-putSecret', { path, data: JSON.stringify(data) });

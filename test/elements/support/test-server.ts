@@ -7,6 +7,8 @@
  * Protocol over the IPC channel: it sends `{ ready: { apiUrl, vault } }` once, then answers
  * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
  */
+import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
+import { createApiKey } from '../../../server/services/platforms.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
 import { startTestServer } from '../../server/support/server.ts';
 import { startSeededVault } from '../../server/support/vault.ts';
@@ -22,8 +24,12 @@ const server = await startTestServer({
 });
 
 const commands: Record<string, (payload: Record<string, string>) => Promise<unknown> | unknown> = {
-  /** A platform of the test's own, so test files never see each other's connections. */
-  newPlatform: async () => ({ adminToken: (await server.newPlatform()).adminToken }),
+  /** A platform of the test's own, so test files never see each other's connections; with an engine key to resolve as a host's engine would. */
+  newPlatform: async () => {
+    const { platformId, adminToken } = await server.newPlatform();
+    const engine = await createApiKey(server.database.db, { platformId, role: 'engine', token: generateApiKeyToken() });
+    return { adminToken, engineToken: engine.token };
+  },
   /** Slows every Vault answer down, so a test can see what the UI shows while it waits. */
   vaultLatency: ({ ms }) => {
     vault.faults.latencyMs = Number(ms);
@@ -31,6 +37,14 @@ const commands: Record<string, (payload: Record<string, string>) => Promise<unkn
   },
   /** Writes a KV v2 secret at `secret/<path>` (`data` is a JSON object): names to browse, values to rotate. */
   putSecret: ({ path, data }) => vault.putSecret('secret', path!, JSON.parse(data!) as Record<string, unknown>),
+  /** A Vault token of the test's own (read-only, like the shared one), to revoke later. */
+  vaultToken: () => vault.createToken({ policies: ['read-app'], ttlSeconds: 0 }),
+  /** Revokes a Vault token, as an operator would: connections using it fail from now on. */
+  revokeVaultToken: async ({ token }) => {
+    const response = await fetch(`${vault.url}/v1/auth/token/revoke-self`, { method: 'POST', headers: { 'X-Vault-Token': token! } });
+    if (!response.ok) throw new Error(`Vault did not revoke the token: ${response.status}`);
+    return true;
+  },
   /** Whether any server log line contains `text` (tokens must never be logged). */
   logsContain: ({ text }) => server.logs.some((line) => line.includes(text!)),
 };
