@@ -58,6 +58,14 @@ describe('<secret-manager-dialog>', () => {
     await expect(dialog).to.be.accessible();
   });
 
+  it('offers every provider as a card with its logo', async () => {
+    dialog.show();
+    await until(() => $(dialog, '.provider'), 'the provider cards');
+    const cards = $$(dialog, '.provider');
+    expect(cards.map((c) => textOf(c.querySelector('strong')!))).to.deep.equal(['HashiCorp Vault', 'AWS Secrets Manager', 'Azure Key Vault', 'Google Cloud Secret Manager']);
+    for (const card of cards) expect(card.querySelector('svg')?.getBoundingClientRect().width, textOf(card)).to.equal(36);
+  });
+
   it('renders every auth method of the provider from providers.list metadata', async () => {
     await openVaultForm();
     const methods = $$<HTMLInputElement>(dialog, 'input[name=authMethod]');

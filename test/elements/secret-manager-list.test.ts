@@ -7,6 +7,7 @@ import {
   $,
   $$,
   byText,
+  createAwsConnection,
   createVaultConnection,
   focused,
   newPlatform,
@@ -172,6 +173,33 @@ describe('<secret-manager-list>', () => {
     byText(list, 'button', 'Clear filters').click();
     await list.updateComplete;
     expect(textOf($(list, '.count'))).to.equal('7 connections');
+  });
+
+  it('sorts, filters and finds by provider', async () => {
+    await createVaultConnection(p, 'Alpha');
+    await createAwsConnection(p, 'Beta');
+    await createVaultConnection(p, 'Gamma');
+    const list = await mountList();
+    const provider = $<HTMLSelectElement>(list, 'select[aria-label=Provider]');
+    expect([...provider.options].map((o) => o.textContent)).to.deep.equal(['All providers', 'HashiCorp Vault', 'AWS Secrets Manager'], 'the providers in use, in providers.list order');
+
+    const sortButton = byText(list, 'th', 'Provider').querySelector('button')!;
+    sortButton.click();
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Beta', 'Alpha', 'Gamma'], 'by provider name, then by name');
+    sortButton.click();
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Gamma', 'Alpha', 'Beta']);
+
+    provider.value = 'aws';
+    provider.dispatchEvent(new Event('change'));
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Beta']);
+    provider.value = '';
+    provider.dispatchEvent(new Event('change'));
+    typeInto($(list, 'input[type=search]'), 'secrets manager');
+    await list.updateComplete;
+    expect(rowNames(list)).to.deep.equal(['Beta'], 'found by the provider’s name');
   });
 
   it('clears the cache of a connection: spinner, toast, sm-cache-cleared, and the next run reads the new value', async () => {

@@ -6,6 +6,8 @@ import { deepActiveElement } from '../../../elements/base/focus.ts';
 export interface TestPlatform {
   apiUrl: string;
   vault: { url: string; readToken: string };
+  /** Access keys of the AWS emulator's demo user. */
+  aws: { region: string; endpoint: string; accessKeyId: string; secretAccessKey: string };
   adminToken: string;
   /** The admin's own client, to arrange and check state on the server. */
   api: SecretManagersClient;
@@ -15,7 +17,7 @@ export interface TestPlatform {
 
 /** A fresh platform with an admin key on the real test server (see test-server.ts). */
 export async function newPlatform(): Promise<TestPlatform> {
-  const env = await executeServerCommand<Pick<TestPlatform, 'apiUrl' | 'vault'>, undefined>('sm-environment');
+  const env = await executeServerCommand<Pick<TestPlatform, 'apiUrl' | 'vault' | 'aws'>, undefined>('sm-environment');
   const { adminToken, engineToken } = await executeServerCommand<{ adminToken: string; engineToken: string }, undefined>('sm-newPlatform');
   return {
     ...env,
@@ -39,6 +41,10 @@ export const putVaultSecret = (path: string, data: Record<string, unknown>) =>
 export const serverLogsContain = (text: string) => executeServerCommand<boolean, { text: string }>('sm-logsContain', { text });
 
 export const vaultConfig = (p: TestPlatform, token = p.vault.readToken) => ({ url: p.vault.url, kvMount: 'secret', kvVersion: 2, token });
+
+export function createAwsConnection(p: TestPlatform, name: string) {
+  return p.api.secretManagers.create.mutate({ name, provider: 'aws', authMethod: 'accessKey', scope: 'PLATFORM', config: p.aws });
+}
 
 export function createVaultConnection(p: TestPlatform, name: string, extra: { scope?: 'PLATFORM' | 'PROJECT'; projectIds?: string[] } = {}) {
   return p.api.secretManagers.create.mutate({ name, provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultConfig(p), ...extra });

@@ -1,14 +1,15 @@
 /**
  * The real server the browser tests talk to, in a process of its own (forked by
- * web-test-runner.config.mjs): PostgreSQL, Redis under a prefix of its own, and a Vault
- * emulator. The browser page calls it cross-origin, as a host page would, so the test
+ * web-test-runner.config.mjs): PostgreSQL, Redis under a prefix of its own, a Vault
+ * emulator and an AWS Secrets Manager emulator. The browser page calls it cross-origin, as a host page would, so the test
  * origin is allowed through SM_ALLOWED_ORIGINS.
  *
- * Protocol over the IPC channel: it sends `{ ready: { apiUrl, vault } }` once, then answers
+ * Protocol over the IPC channel: it sends `{ ready: { apiUrl, vault, aws } }` once, then answers
  * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
  */
 import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
 import { createApiKey } from '../../../server/services/platforms.ts';
+import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
 import { startTestServer } from '../../server/support/server.ts';
 import { startSeededVault } from '../../server/support/vault.ts';
@@ -17,10 +18,12 @@ const origin = process.env.SM_TEST_ORIGIN;
 if (!origin || !process.send) throw new Error('start me through web-test-runner.config.mjs');
 
 const prefix = testPrefix();
-const { vault, readToken } = await startSeededVault();
+const [{ vault, readToken }, awsEmulator] = await Promise.all([startSeededVault(), startAwsEmulator()]);
+const { region, endpoint, accessKeyId, secretAccessKey } = seedAwsDemo(awsEmulator);
 const server = await startTestServer({
   database: 'postgres',
-  env: { SM_ALLOWED_ORIGINS: origin, REDIS_URL, SM_REDIS_KEY_PREFIX: prefix },
+  // The AWS emulator is a custom endpoint, which production servers refuse by default.
+  env: { SM_ALLOWED_ORIGINS: origin, REDIS_URL, SM_REDIS_KEY_PREFIX: prefix, SM_ALLOW_CUSTOM_PROVIDER_HOSTS: 'true' },
 });
 
 const commands: Record<string, (payload: Record<string, string>) => Promise<unknown> | unknown> = {
@@ -60,10 +63,10 @@ process.on('message', async (message: { id: number; command: string; payload: Re
 });
 
 async function stop() {
-  await Promise.allSettled([server.stop(), vault.close(), dropPrefix(prefix)]);
+  await Promise.allSettled([server.stop(), vault.close(), awsEmulator.close(), dropPrefix(prefix)]);
   process.exit(0);
 }
 process.on('disconnect', stop);
 process.on('SIGTERM', stop);
 
-process.send({ ready: { apiUrl: server.url, vault: { url: vault.url, readToken } } });
+process.send({ ready: { apiUrl: server.url, vault: { url: vault.url, readToken }, aws: { region, endpoint, accessKeyId, secretAccessKey } } });
