@@ -412,6 +412,24 @@ describe('<secret-manager-list>', () => {
     }
   });
 
+  it('says it is loading while the host is still fetching a token', async () => {
+    let handOver = () => {};
+    const token = new Promise<string>((resolve) => (handOver = () => resolve(p.adminToken)));
+    configure({ url: p.apiUrl, getToken: () => token });
+    try {
+      await createVaultConnection(p, 'Vault production');
+      const list = await fixture<SecretManagerList>(html`<secret-manager-list></secret-manager-list>`);
+      expect($(list, 'table.skeleton').getAttribute('aria-hidden')).to.equal('true');
+      expect(textOf($(list, '[role=status]'))).to.equal('Loading connections…');
+      handOver();
+      await until(() => rowNames(list).length === 1, 'the row once the token came');
+      expect(() => $(list, 'table.skeleton')).to.throw();
+    } finally {
+      fixtureCleanup();
+      configure({});
+    }
+  });
+
   it('shows the texts a host gives to setMessages(), at once', async () => {
     const list = await mountList();
     setMessages({ newConnection: 'Nouvelle connexion' });
