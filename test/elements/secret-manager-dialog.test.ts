@@ -141,6 +141,23 @@ describe('<secret-manager-dialog>', () => {
     expect(textOf(problem)).to.contain('Could not reach the secret manager').and.contain('CONNECTION_FAILED').and.contain('firewall');
   });
 
+  it('shows SECRET_NOT_FOUND and PERMISSION_DENIED with their hints when the test path cannot be read', async () => {
+    await openVaultForm();
+    fillVault({ name: 'Vault', url: p.vault.url, token: p.vault.readToken });
+    const cases = [
+      { path: 'secret/app/does-not-exist', expected: ['Secret not found', 'SECRET_NOT_FOUND', 'Names are case-sensitive'] },
+      { path: 'secret/billing/db', expected: ['Permission denied', 'PERMISSION_DENIED', 'Grant the read capability on secret/billing/db'] },
+    ];
+    for (const { path, expected } of cases) {
+      typeInto(field('#f-testPath'), path);
+      submit();
+      const problem = await until(() => textOf($(dialog, '[part=problem]')).includes(expected[1]!) && $(dialog, '[part=problem]'), expected[1]!);
+      for (const text of expected) expect(textOf(problem)).to.contain(text);
+      expect(field('#f-testPath').value, 'what was typed stays').to.equal(path);
+    }
+    expect(await p.api.secretManagers.list.query()).to.deep.equal([], 'nothing saved');
+  });
+
   it('checks input as the server does, and puts the server’s field messages on the fields', async () => {
     await openVaultForm();
     submit();
