@@ -1,8 +1,8 @@
 /**
  * The real server the browser tests talk to, in a process of its own (forked by
  * web-test-runner.config.mjs): PostgreSQL, Redis under a prefix of its own, a Vault
- * emulator and an AWS Secrets Manager emulator. The browser page calls it cross-origin, as a host page would, so the test
- * origin is allowed through SM_ALLOWED_ORIGINS.
+ * emulator and an AWS Secrets Manager emulator. The browser page calls it cross-origin,
+ * as a host page would, so the test origin is allowed through SM_ALLOWED_ORIGINS.
  *
  * Protocol over the IPC channel: it sends `{ ready: { apiUrl, vault, aws } }` once, then answers
  * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
@@ -27,7 +27,10 @@ const server = await startTestServer({
 });
 
 const commands: Record<string, (payload: Record<string, string>) => Promise<unknown> | unknown> = {
-  /** A platform of the test's own, so test files never see each other's connections; with an engine key to resolve as a host's engine would. */
+  /**
+   * A platform of the test's own, so test files never see each other's connections, with
+   * an engine key to resolve references as the host's engine would.
+   */
   newPlatform: async () => {
     const { platformId, adminToken } = await server.newPlatform();
     const engine = await createApiKey(server.database.db, { platformId, role: 'engine', token: generateApiKeyToken() });
