@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ConnectionDto, ConnectionStatus } from '../../shared/connections.ts';
+import { revealActiveOption } from '../base/active-option.ts';
 import { opensUpwards } from '../base/drop-direction.ts';
 import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
@@ -104,7 +105,7 @@ export class SmConnectionSelect extends LitElement {
     this.expanded = expanded;
     if (expanded) {
       this.active = Math.max(0, this.connections.findIndex((c) => c.id === this.value));
-      this.scrollActiveIntoView();
+      revealActiveOption(this);
     }
   }
 
@@ -121,11 +122,7 @@ export class SmConnectionSelect extends LitElement {
     const count = this.connections.length;
     if (count === 0) return;
     this.active = Math.min(count - 1, Math.max(0, to));
-    this.scrollActiveIntoView();
-  }
-
-  private scrollActiveIntoView(): void {
-    void this.updateComplete.then(() => this.renderRoot.querySelector('[role=option].active')?.scrollIntoView({ block: 'nearest' }));
+    revealActiveOption(this);
   }
 
   /** Keys of the APG select-only combobox: https://www.w3.org/WAI/ARIA/apg/patterns/combobox/examples/combobox-select-only/ */

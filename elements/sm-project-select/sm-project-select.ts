@@ -1,5 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { revealActiveOption, stepActive } from '../base/active-option.ts';
 import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
 import { controls } from '../styles/controls.ts';
@@ -139,9 +140,8 @@ export class SmProjectSelect extends LitElement {
       case 'ArrowUp': {
         event.preventDefault();
         this.expanded = true;
-        const step = event.key === 'ArrowDown' ? 1 : -1;
-        this.active = count === 0 ? -1 : (this.active + step + count) % count;
-        this.updateComplete.then(() => this.renderRoot.querySelector('[role=option].active')?.scrollIntoView({ block: 'nearest' }));
+        this.active = stepActive(this.active, event.key === 'ArrowDown' ? 1 : -1, count);
+        revealActiveOption(this);
         return;
       }
       case 'Enter': {

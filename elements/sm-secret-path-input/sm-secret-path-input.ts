@@ -8,6 +8,7 @@ import { isAbort, type Problem } from '../problems.ts';
 import { controls } from '../styles/controls.ts';
 import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
+import { revealActiveOption, stepActive } from '../base/active-option.ts';
 import { opensUpwards } from '../base/drop-direction.ts';
 import { browsePrefix, isFolder, listedFolder, parentOf } from './browse-prefix.ts';
 import { popupList, POPUP_LIST_HEIGHT } from '../styles/listbox.ts';
@@ -281,9 +282,8 @@ export class SmSecretPathInput extends LitElement {
           return;
         }
         if (optionCount === 0) return;
-        const step = event.key === 'ArrowDown' ? 1 : -1;
-        this.active = (this.active + step + optionCount + (this.active < 0 && step < 0 ? 1 : 0)) % optionCount;
-        void this.updateComplete.then(() => this.renderRoot.querySelector('[role=option].active')?.scrollIntoView({ block: 'nearest' }));
+        this.active = stepActive(this.active, event.key === 'ArrowDown' ? 1 : -1, optionCount);
+        revealActiveOption(this);
         return;
       }
       case 'Enter': {

@@ -304,6 +304,23 @@ describe('<secret-manager-dialog>', () => {
     expect((await p.api.secretManagers.list.query({ projectId: marketing.id })).map((c) => c.id)).to.deep.equal([]);
   });
 
+  it('moves through the projects with the arrow keys, wrapping around at either end', async () => {
+    for (const name of ['Alpha', 'Beta', 'Gamma']) await p.api.projects.create.mutate({ name });
+    await openVaultForm();
+    byText(dialog, 'label.choice', 'Selected projects').click();
+    await dialog.updateComplete;
+    const select = $(dialog, 'sm-project-select');
+    $<HTMLInputElement>(select, 'input').focus();
+    const active = async (key: string) => {
+      await sendKeys({ press: key });
+      return textOf(await until(() => $(select, '[role=option].active'), `an active option after ${key}`));
+    };
+    expect(await active('ArrowUp'), 'from none, Arrow Up goes to the last').to.equal('Gamma');
+    expect(await active('ArrowDown')).to.equal('Alpha');
+    expect(await active('ArrowUp')).to.equal('Gamma');
+    expect(await active('ArrowUp')).to.equal('Beta');
+  });
+
   it('tests a connection without saving it', async () => {
     await openVaultForm();
     fillVault({ name: 'Vault', url: p.vault.url, token: p.vault.readToken });
