@@ -52,6 +52,7 @@ interface Envelope<T> {
  * is an optimisation, never a reason for a run to fail.
  */
 export class SecretCache {
+  /** Loads under way, by the entry's logical key. */
   private readonly inFlight = new Map<string, Flight>();
   private outage = false;
   private readonly now: () => number;
@@ -144,8 +145,7 @@ export class SecretCache {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
       return { data: envelope.data, source: 'cache' };
     }
-    const flightKey = `${a.platformId}/${a.connectionId}/${a.key}`;
-    const joined = this.inFlight.get(flightKey);
+    const joined = this.inFlight.get(entry.logical);
     if (joined?.delivered) {
       // Its value went out and is being written: read it back rather than reuse it, so a
       // value that expired meanwhile is not served (the window is one Redis round trip).
@@ -160,10 +160,10 @@ export class SecretCache {
       loaded: pending.then((r) => ((flight.delivered = true), r.loaded)),
       written: pending.then((r) => r.written, () => undefined),
     };
-    this.inFlight.set(flightKey, flight);
+    this.inFlight.set(entry.logical, flight);
     // The flight stays in the map until its value is stored, so a read that Redis answered
     // "miss" just before the write landed never loads again.
-    void flight.written.finally(() => this.inFlight.delete(flightKey));
+    void flight.written.finally(() => this.inFlight.delete(entry.logical));
     return flight.loaded as Promise<Loaded<T>>;
   }
 
