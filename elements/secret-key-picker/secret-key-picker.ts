@@ -13,7 +13,7 @@ import { canAuthenticate, type SecretManagersClient } from '../client.ts';
 import { allSettled } from '../data/settled.ts';
 import { usableConnections } from '../data/connections.ts';
 import { providersOf } from '../data/providers.ts';
-import { emit } from '../events.ts';
+import { emit, type ReferenceChangeDetail } from '../events.ts';
 import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
 import { renderProblem } from '../problem-notice.ts';
@@ -444,20 +444,22 @@ export class SecretKeyPicker extends SmElement {
   }
 
   private async apply({ connectionId, path }: SecretReference): Promise<void> {
-    const reference = formatReference({ connectionId, path });
-    this.value = reference;
     this.hide();
-    this.dispatchEvent(new Event('change', { bubbles: true }));
-    emit(this, 'sm-reference-change', { reference, connectionId, path });
+    this.commit({ reference: formatReference({ connectionId, path }), connectionId, path });
     await this.updateComplete;
     this.trigger.focus();
   }
 
+  /** Sets `value` as the person chose it and tells the host: `change`, then `sm-reference-change`. */
+  private commit(detail: ReferenceChangeDetail): void {
+    this.value = detail.reference;
+    this.dispatchEvent(new Event('change', { bubbles: true }));
+    emit(this, 'sm-reference-change', detail);
+  }
+
   /** Back to typing: the reference goes, and the host shows its own input again. */
   private async clear(): Promise<void> {
-    this.value = '';
-    this.dispatchEvent(new Event('change', { bubbles: true }));
-    emit(this, 'sm-reference-change', { reference: '', connectionId: '', path: '' });
+    this.commit({ reference: '', connectionId: '', path: '' });
     await this.updateComplete;
     // A host that moved focus to its input in a listener keeps it; otherwise the key icon takes it.
     const active = deepActiveElement();
