@@ -10,6 +10,8 @@ export const secretManagerErrorCodes = [
   'INVALID_PATH',
   'KEY_NOT_FOUND',
   'PROVIDER_ERROR',
+  'DESTINATION_NOT_ALLOWED',
+  'CREDENTIALS_REQUIRED',
 ] as const;
 
 export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
@@ -49,6 +51,14 @@ export const errorCodeInfo = {
   PROVIDER_ERROR: {
     title: 'The secret manager returned an error',
     hint: 'See the provider message for details.',
+  },
+  DESTINATION_NOT_ALLOWED: {
+    title: 'This server does not connect to that address',
+    hint: "This server reaches public addresses on their usual ports only; internal networks, other ports and redirects need the operator's permission (SM_PROVIDER_ALLOWED_NETWORKS).",
+  },
+  CREDENTIALS_REQUIRED: {
+    title: 'Enter the credentials again',
+    hint: 'The stored credentials are only sent where they were entered. After changing where the connection points, enter every credential again.',
   },
 } as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
 

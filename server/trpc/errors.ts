@@ -16,6 +16,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   SECRET_NOT_FOUND: 'UNPROCESSABLE_CONTENT',
   KEY_NOT_FOUND: 'UNPROCESSABLE_CONTENT',
   INVALID_PATH: 'BAD_REQUEST',
+  DESTINATION_NOT_ALLOWED: 'BAD_REQUEST',
+  CREDENTIALS_REQUIRED: 'BAD_REQUEST',
 };
 
 /** Turns our typed errors into tRPC errors; the original stays as `cause` for the formatter. */
