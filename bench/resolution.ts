@@ -15,6 +15,7 @@ import type { ServiceDeps } from '../server/services/deps.ts';
 import { loadConfig } from '../server/config.ts';
 import { ratioRow, samplePair, type Row } from './measure.ts';
 import { startVaultProcess } from './vault-process.ts';
+import { EgressGuard } from '../server/providers/egress/egress-guard.ts';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,12 +24,14 @@ export async function benchResolution(): Promise<Row[]> {
   const prefix = `sm-bench:${randomBytes(4).toString('hex')}:`;
   const logger = createLogger('silent');
   const keyRing = KeyRing.parse(KeyRing.generateKey(1));
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  // The emulator listens on this machine's loopback, which the operator must allow.
+  const config = loadConfig({ LOG_LEVEL: 'silent', SM_PROVIDER_ALLOWED_NETWORKS: '127.0.0.1:*' });
   const database = await openPglite(undefined);
   const metrics = createMetrics();
   const cache = createSecretCache({ redisUrl: REDIS_URL, keyPrefix: prefix, ttlSeconds: 3600, staleSeconds: 0, maxMemoryEntries: 1000 }, keyRing, logger, metrics);
   await cache.ready();
-  const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy });
+  const egress = new EgressGuard(config.allowedNetworks);
+  const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy, egress });
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections: new ConnectionDirectory(database.db, keyRing, 60_000) };
 
   const emulator = await startVaultProcess();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowRules, type AllowRule } from './providers/egress/egress-policy.ts';
 import type { ProviderPolicy } from './providers/types.ts';
 
 /** Every setting comes from the environment and is validated once, at start. */
@@ -36,6 +37,14 @@ const envSchema = z.object({
   SM_REDIS_KEY_PREFIX: z.string().max(100).default('sm:'),
   SM_ALLOW_AMBIENT_CREDENTIALS: z.stringbool().default(false),
   SM_ALLOW_CUSTOM_PROVIDER_HOSTS: z.stringbool().default(false),
+  SM_PROVIDER_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const { rules, problems } = parseAllowRules(v);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return rules;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +63,8 @@ export interface Config {
   allowedOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
   providerPolicy: ProviderPolicy;
+  /** SM_PROVIDER_ALLOWED_NETWORKS: destinations beyond public addresses on the usual ports (private networks, emulators, other ports). */
+  allowedNetworks: readonly AllowRule[];
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
 }
 
@@ -96,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyPrefix: e.SM_REDIS_KEY_PREFIX,
     },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
+    allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
   };
 }

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { loadKeyRing } from './crypto/key-source.ts';
 import { openPglite } from './db/client.ts';
 import { createLogger } from './logger.ts';
+import { parseAllowRules } from './providers/egress/egress-policy.ts';
 import { createServer } from './server.ts';
 import { createConnection } from './services/connections.ts';
 import { seedDemoTenant } from './demo-host/tenant.ts';
@@ -22,13 +23,14 @@ export async function runDemo(config: Config): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   const database = await openPglite(dataDir);
   const keyRing = loadKeyRing(undefined, dataDir, logger).ring;
-  // The emulators listen on 127.0.0.1, which the default policy rightly refuses for tenants.
-  const providerPolicy = { ...config.providerPolicy, allowCustomHosts: true };
-  const server = await createServer({ ...config, dataDir, providerPolicy, bootstrapAdminToken: undefined }, { logger, database, keyRing });
-
   const emulators: [string, DemoEmulator][] = await Promise.all(
     Object.entries(demoEmulators).map(async ([id, start]) => [id, await start({})] as [string, DemoEmulator]),
   );
+  // The emulators listen on 127.0.0.1, which the default policy rightly refuses for tenants:
+  // the demo allows their own hosts and ports, and nothing else of this machine.
+  const providerPolicy = { ...config.providerPolicy, allowCustomHosts: true };
+  const allowedNetworks = [...config.allowedNetworks, ...parseAllowRules(emulators.map(([, e]) => new URL(e.url).host).join(',')).rules];
+  const server = await createServer({ ...config, dataDir, providerPolicy, allowedNetworks, bootstrapAdminToken: undefined }, { logger, database, keyRing });
 
   let url = '';
   const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Demo platform', apiUrl: () => url });

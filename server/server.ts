@@ -5,6 +5,7 @@ import { loadKeyRing } from './crypto/key-source.ts';
 import type { KeyRing } from './crypto/keyring.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { EgressGuard } from './providers/egress/egress-guard.ts';
 import { ProviderClientPool } from './providers/registry.ts';
 import { createSecretCache } from './cache/index.ts';
 import { createMetrics } from './metrics.ts';
@@ -43,7 +44,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const seeded = await bootstrapPlatform(database.db, config.bootstrapAdminToken);
     if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
   }
-  const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger, policy: config.providerPolicy });
+  const egress = new EgressGuard(config.allowedNetworks);
+  const clients = new ProviderClientPool({ timeoutMs: config.providerTimeoutMs, logger, policy: config.providerPolicy, egress });
   const metrics = createMetrics();
   const cache = createSecretCache({ redisUrl: config.redisUrl, ...config.cache }, keyRing, logger, metrics);
   await cache.ready();

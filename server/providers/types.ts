@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { SecretPath } from '../../shared/secret-path.ts';
+import type { EgressGuard } from './egress/egress-guard.ts';
 
 /** What the operator allows tenants' connections to do (a multi-tenant service must not lend its identity). */
 export interface ProviderPolicy {
@@ -14,6 +15,8 @@ export interface ProviderContext {
   timeoutMs: number;
   logger: Logger;
   policy: ProviderPolicy;
+  /** Every request to the provider connects through it (egress/egress-guard.ts). */
+  egress: EgressGuard;
 }
 
 /** A config field the operator's policy refuses; reported as a 400 on `config.<field>`. */

@@ -6,6 +6,7 @@ import type { ProviderClient, ProviderContext } from '../../server/providers/typ
 import { parseSecretPath } from '../../shared/secret-path.ts';
 import type { SecretManagerErrorCode } from '../../shared/errors.ts';
 import type { ContractCase, ContractEnv, ContractFixture } from './fixture.ts';
+import { testEgress } from '../support/egress.ts';
 
 /** One provider-agnostic suite, run for every provider against its emulator (and AWS against moto). */
 const fixtures = Object.values(import.meta.glob<{ fixture: ContractFixture }>('./fixtures/*.ts', { eager: true })).map((m) => m.fixture);
@@ -37,6 +38,7 @@ for (const fixture of fixtures) {
     const context: ProviderContext = {
       timeoutMs: TIMEOUT_MS,
       policy: { allowAmbientCredentials: false, allowCustomHosts: true },
+      egress: testEgress(),
       logger: createLogger('trace', new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) })),
     };
     const connect = (config: Record<string, unknown>) => {

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from './support/redis.ts';
 import { apiClient } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
+import { LOOPBACK_NETWORKS } from '../support/egress.ts';
 
 const cli = join(import.meta.dirname, '../../bin/secret-managers.js');
 const prefix = testPrefix();
@@ -59,6 +60,7 @@ describe('several server instances on one PostgreSQL and one Redis', () => {
       SM_REDIS_KEY_PREFIX: prefix,
       SM_ENCRYPTION_KEYS: KeyRing.generateKey(1),
       SM_BOOTSTRAP_ADMIN_TOKEN: adminToken,
+      SM_PROVIDER_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
     };
     // Started together: migrations and bootstrap must not trip over each other.
     const [a, b] = await Promise.all([serve(env), serve(env)]);

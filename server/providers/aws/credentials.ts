@@ -13,7 +13,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Logger } from 'pino';
 import type { AwsConfig } from '../../../shared/providers/aws.ts';
 import type { AwsErrorMapper } from './errors.ts';
-import { createStsClient, type Endpoints } from './transport.ts';
+import { createStsClient, type Agents, type Endpoints } from './transport.ts';
 
 const DEFAULT_SESSION_NAME = 'secret-managers';
 /** AWS's default session length; the SDK renews five minutes before the end. */
@@ -38,6 +38,7 @@ export function credentialSource(
   config: AwsConfig,
   deps: {
     endpoints: Endpoints;
+    agents: Agents;
     budgetMs: number;
     mapError: AwsErrorMapper;
     /** Issued credentials are added here, so that error messages redact them too. */
@@ -55,7 +56,7 @@ export function credentialSource(
         config.accessKeyId && config.secretAccessKey
           ? staticKeys({ accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken })
           : defaultProvider();
-      const sts = createStsClient(deps.endpoints, base, deps.budgetMs);
+      const sts = createStsClient(deps.endpoints, base, deps.budgetMs, deps.agents);
       let sessionArn: string | undefined;
       const assume = async (): Promise<AwsCredentialIdentity> => {
         const issued = await assumeRole(sts, config).catch((error: unknown) => {

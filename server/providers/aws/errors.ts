@@ -9,6 +9,7 @@
 import { awsVersionKind } from '../../../shared/providers/aws.ts';
 import { errorCodeInfo, type SecretManagerErrorCode } from '../../../shared/errors.ts';
 import { redact, SecretManagerError } from '../../errors.ts';
+import { destinationNotAllowed, isDestinationRefusal, redirectNotFollowed } from '../egress/refusal.ts';
 import { DeadlineExceededError } from '../retry.ts';
 
 /** What the adapter was doing: the same answer means different things for each. */
@@ -165,8 +166,10 @@ export function createAwsErrorMapper(scope: { where: string; budgetMs: number; c
 
   return (error, operation) => {
     if (error instanceof SecretManagerError) return error;
+    if (isDestinationRefusal(error)) return destinationNotAllowed(scope.where);
     const status = awsStatus(error);
     if (status === undefined) return noAnswer(error);
+    if (status >= 300 && status < 400) return redirectNotFollowed(scope.where, status);
     const name = nameOf(error);
     const said = messageOf(error);
 

@@ -15,7 +15,7 @@ import { credentialSource, type CredentialSource } from './credentials.ts';
 import { createAwsErrorMapper, isAccessDenied, type AwsErrorMapper, type AwsOperation } from './errors.ts';
 import { checkAwsPolicy, isAwsEndpoint } from './policy.ts';
 import { listOne, listSecretNames, readSecret } from './secrets.ts';
-import { createSecretsManagerClient, type Endpoints } from './transport.ts';
+import { createSecretsManagerClient, guardedAgents, type Agents, type Endpoints } from './transport.ts';
 
 const DEFAULT_BUDGET_MS = 10_000;
 
@@ -56,6 +56,7 @@ class AwsClient implements ProviderClient {
   readonly #mapError: AwsErrorMapper;
   readonly #credentials: CredentialSource;
   readonly #sdk: SecretsManagerClient;
+  readonly #agents: Agents;
 
   constructor(
     private readonly config: AwsConfig,
@@ -66,14 +67,16 @@ class AwsClient implements ProviderClient {
     const redactions = new Set(credentialsOf(config));
     const where = config.endpoint ? `AWS Secrets Manager at ${new URL(config.endpoint).host}` : `AWS Secrets Manager in ${config.region}`;
     this.#mapError = createAwsErrorMapper({ where, budgetMs: this.#budgetMs, credentials: redactions });
+    this.#agents = guardedAgents(context.egress);
     this.#credentials = credentialSource(config, {
       endpoints,
+      agents: this.#agents,
       budgetMs: this.#budgetMs,
       mapError: this.#mapError,
       redactions,
       logger: context.logger.child({ provider: 'aws' }),
     });
-    this.#sdk = createSecretsManagerClient(endpoints, this.#credentials.credentials);
+    this.#sdk = createSecretsManagerClient(endpoints, this.#credentials.credentials, this.#agents);
   }
 
   /**
@@ -119,6 +122,8 @@ class AwsClient implements ProviderClient {
   async close(): Promise<void> {
     this.#sdk.destroy();
     this.#credentials.close();
+    this.#agents.httpAgent.destroy();
+    this.#agents.httpsAgent.destroy();
   }
 
   /**

@@ -5,7 +5,10 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/nested-clients/sts';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { EgressGuard } from '../egress/egress-guard.ts';
 
 /** The first attempt and two retries: enough for a blip, bounded by the overall budget anyway. */
 const MAX_ATTEMPTS = 3;
@@ -75,13 +78,28 @@ export interface Endpoints {
   sts?: string;
 }
 
-export function createSecretsManagerClient(endpoints: Endpoints, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): SecretsManagerClient {
+/** The sockets of one connection, Secrets Manager and STS alike: every one is opened through the egress guard. */
+export interface Agents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+}
+
+export function guardedAgents(egress: EgressGuard): Agents {
+  return { httpAgent: egress.agent('http:'), httpsAgent: egress.agent('https:') };
+}
+
+export function createSecretsManagerClient(
+  endpoints: Endpoints,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  agents: Agents,
+): SecretsManagerClient {
   const client = new SecretsManagerClient({
     region: endpoints.region,
     ...(endpoints.secretsManager && { endpoint: endpoints.secretsManager }),
     credentials,
     maxAttempts: MAX_ATTEMPTS,
     retryMode: 'standard',
+    requestHandler: { ...agents },
   });
   rejectNonJsonErrors(client);
   return client;
@@ -91,13 +109,18 @@ export function createSecretsManagerClient(endpoints: Endpoints, credentials: Aw
  * STS is called from inside a credential provider, where no abort signal reaches it, so
  * it gets its own timeouts within the operation's budget.
  */
-export function createStsClient(endpoints: Endpoints, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider, budgetMs: number): STSClient {
+export function createStsClient(
+  endpoints: Endpoints,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  budgetMs: number,
+  agents: Agents,
+): STSClient {
   return new STSClient({
     region: endpoints.region,
     ...(endpoints.sts && { endpoint: endpoints.sts }),
     credentials,
     maxAttempts: MAX_ATTEMPTS,
     retryMode: 'standard',
-    requestHandler: { connectionTimeout: budgetMs, requestTimeout: budgetMs, throwOnRequestTimeout: true },
+    requestHandler: { connectionTimeout: budgetMs, requestTimeout: budgetMs, throwOnRequestTimeout: true, ...agents },
   });
 }

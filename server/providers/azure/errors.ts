@@ -8,6 +8,7 @@
  */
 import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import { redact, SecretManagerError } from '../../errors.ts';
+import { DESTINATION_REFUSED_CODE, destinationNotAllowed, isDestinationRefusal, redirectNotFollowed } from '../egress/refusal.ts';
 import { DeadlineExceededError } from '../retry.ts';
 import type { AuthorityProbe } from './authority-probe.ts';
 
@@ -100,6 +101,7 @@ export function createAzureErrorMapper(scope: AzureErrorScope): AzureErrorMapper
 
   function fromKeyVault(error: RestErrorLike, operation: AzureOperation): SecretManagerError {
     const status = error.statusCode!;
+    if (status >= 300 && status < 400) return redirectNotFollowed(vault, status);
     const said = `${error.code ? `${error.code}: ` : ''}${firstLine(error.message)}`;
     const secret = operation.kind === 'read' ? `"${operation.name}"${operation.version ? ` (version ${operation.version})` : ''}` : '';
     if (status === 401) {
@@ -179,10 +181,11 @@ export function createAzureErrorMapper(scope: AzureErrorScope): AzureErrorMapper
   function fromProbe(probe: AuthorityProbe): SecretManagerError {
     switch (probe.kind) {
       case 'unreachable':
-        return unreachable(authority, probe.code, probe.detail);
+        return probe.code === DESTINATION_REFUSED_CODE ? destinationNotAllowed(authority) : unreachable(authority, probe.code, probe.detail);
       case 'unknownTenant':
         return fail('AUTHENTICATION_FAILED', `${authority} has no tenant ${scope.tenantId}: ${probe.text}`, 'Check the directory (tenant) ID and the Cloud setting.');
       case 'answered':
+        if (probe.status >= 300 && probe.status < 400) return redirectNotFollowed(authority, probe.status);
         return fail(
           'AUTHENTICATION_FAILED',
           `${authority} did not give the OpenID configuration of tenant ${scope.tenantId} (HTTP ${probe.status}${probe.text ? `: ${probe.text}` : ''}).`,
@@ -200,6 +203,8 @@ export function createAzureErrorMapper(scope: AzureErrorScope): AzureErrorMapper
     }
     if (probe) return fromProbe(probe);
     const rest = restError(error);
+    // Key Vault's own requests fail as RestErrors; the credential's (the authority's) as Entra errors.
+    if (isDestinationRefusal(error)) return destinationNotAllowed(rest ? vault : authority);
     if (rest?.statusCode !== undefined) return fromKeyVault(rest, operation);
     if (rest) return unreachable(vault, rest.code ?? '', rest.message);
     if (error instanceof Error && /^(AuthenticationRequiredError|AuthenticationError|CredentialUnavailableError)$/.test(error.name)) {

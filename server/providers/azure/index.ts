@@ -59,8 +59,14 @@ class AzureClient implements ProviderClient {
     this.#budgetMs = context.timeoutMs;
     this.#endpoints = azureEndpoints(config);
     this.#problem = setupProblem(config);
-    this.#agent = createAgent(config.caCert);
-    const pipeline = { agent: this.#agent, retryOptions: RETRY_OPTIONS, userAgentOptions: { userAgentPrefix: 'secret-managers' } };
+    this.#agent = createAgent(context.egress, config.caCert);
+    const pipeline = {
+      agent: this.#agent,
+      retryOptions: RETRY_OPTIONS,
+      // A redirect would carry the request (and the credential's form post) somewhere the admin did not enter.
+      redirectOptions: { maxRetries: 0 },
+      userAgentOptions: { userAgentPrefix: 'secret-managers' },
+    };
     this.#client = new SecretClient(this.#endpoints.vaultUrl, createCredential(config, this.#endpoints, pipeline), {
       ...pipeline,
       // The SDK insists the challenge's resource (vault.azure.net…) matches the vault's host;

@@ -31,11 +31,11 @@ function keyOf(config: Extract<GcpConfig, { authMethod: 'serviceAccountKey' }>):
 }
 
 /**
- * `fetchImplementation` replaces gaxios' HTTP client (REST transport with a private CA).
- * Only the fields the JWT client needs are handed over, not the whole key file.
+ * `fetchImplementation` replaces gaxios' HTTP client (rest-fetch.ts). Only the fields the
+ * JWT client needs are handed over, not the whole key file.
  */
-export function createIdentity(config: GcpConfig, fetchImplementation?: typeof fetch): GcpIdentity {
-  const clientOptions = fetchImplementation ? { transporterOptions: { fetchImplementation } } : {};
+export function createIdentity(config: GcpConfig, fetchImplementation: typeof fetch): GcpIdentity {
+  const clientOptions = { transporterOptions: { fetchImplementation } };
   if (config.authMethod === 'ambient') {
     return {
       auth: new GoogleAuth({ projectId: config.projectId, clientOptions }),

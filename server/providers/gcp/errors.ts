@@ -11,6 +11,7 @@ import { Status } from 'google-gax';
 import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
 import type { GcpConfig } from '../../../shared/providers/gcp.ts';
 import { redact, SecretManagerError } from '../../errors.ts';
+import { destinationNotAllowed, isDestinationRefusal, redirectNotFollowed } from '../egress/refusal.ts';
 import { DeadlineExceededError } from '../retry.ts';
 
 /** What the adapter was doing: the same status means different things for each. */
@@ -147,6 +148,9 @@ export function createGcpErrorMapper(scope: {
   return (error, operation) => {
     if (error instanceof SecretManagerError) return error;
     if (error instanceof DeadlineExceededError) return fail('CONNECTION_FAILED', `${where} did not answer within ${seconds} s.`);
+    if (isDestinationRefusal(error)) return destinationNotAllowed(where);
+    const httpStatus = field(error, 'code');
+    if (typeof httpStatus === 'number' && httpStatus >= 300 && httpStatus < 400) return redirectNotFollowed(where, httpStatus);
     const failure = classify(error);
     const said = failure.message;
 

@@ -50,7 +50,7 @@ class GcpClient implements ProviderClient {
     this.#caProblem = config.caCert ? caCertProblem(config.caCert) : undefined;
     const { host, port } = endpointOf(config);
     this.#endpoint = port === 443 ? host : `${host}:${port}`;
-    const transport = createTransport(config);
+    const transport = createTransport(config, context.egress);
     this.#sdk = transport.sdk;
     this.#closeTransport = transport.close;
     this.#identity = transport.identity;

@@ -1,14 +1,16 @@
 /**
- * A fetch for the REST transport that trusts a private CA. google-gax hands every REST
- * request a shared https.Agent of its own and gaxios' default fetch honours only that, so a
- * per-connection CA has to come in as gaxios' `fetchImplementation`.
+ * The fetch every HTTP request of a connection's Google client goes through (the REST
+ * transport, and anything its auth client asks for): over this connection's agent, which
+ * connects through the egress guard and carries its private CA. google-gax hands every REST
+ * request a shared https.Agent of its own and gaxios' default fetch honours only that, so
+ * the agent has to come in as gaxios' `fetchImplementation`. It never follows a redirect:
+ * a 3xx answer is returned as it is.
  * https://github.com/googleapis/gaxios#request-options (fetchImplementation)
  */
-import { Agent, request } from 'node:https';
+import { request, type Agent } from 'node:https';
 
-export function fetchTrustingCa(caCert: string): { fetch: typeof fetch; close(): void } {
-  const agent = new Agent({ ca: caCert, keepAlive: true });
-  const fetchWithCa = (input: string | URL | Request, init: RequestInit = {}) =>
+export function fetchThrough(agent: Agent): typeof fetch {
+  const fetchWithAgent = (input: string | URL | Request, init: RequestInit = {}) =>
     new Promise<Response>((resolve, reject) => {
       const url = input instanceof Request ? input.url : String(input);
       const req = request(url, { method: init.method ?? 'GET', headers: Object.fromEntries(new Headers(init.headers)), agent, signal: init.signal ?? undefined }, (res) => {
@@ -26,5 +28,5 @@ export function fetchTrustingCa(caCert: string): { fetch: typeof fetch; close():
       req.on('error', reject);
       req.end(typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : undefined);
     });
-  return { fetch: fetchWithCa as typeof fetch, close: () => agent.destroy() };
+  return fetchWithAgent as typeof fetch;
 }

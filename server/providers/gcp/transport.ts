@@ -9,7 +9,9 @@ import type { GcpConfig } from '../../../shared/providers/gcp.ts';
 import type { Deadline } from '../retry.ts';
 import { callCredentials, createIdentity, type GcpIdentity } from './auth.ts';
 import { TRANSIENT_CODES } from './errors.ts';
-import { fetchTrustingCa } from './rest-fetch.ts';
+import type { EgressGuard } from '../egress/egress-guard.ts';
+import { guardedGrpcOptions } from '../egress/grpc-resolver.ts';
+import { fetchThrough } from './rest-fetch.ts';
 
 /** The host (and port) requests go to: the stated endpoint, the location's regional one, or the global one. */
 export function endpointOf(config: GcpConfig): { host: string; port: number } {
@@ -26,22 +28,24 @@ export interface GcpTransport {
   close(): Promise<void>;
 }
 
-export function createTransport(config: GcpConfig): GcpTransport {
+/** Both transports connect only through `egress`: REST over its agent, gRPC through its resolver. */
+export function createTransport(config: GcpConfig, egress: EgressGuard): GcpTransport {
   const { host, port } = endpointOf(config);
-  const rest = config.transport === 'rest';
-  const restFetch = rest && config.caCert ? fetchTrustingCa(config.caCert) : undefined;
-  const identity = createIdentity(config, restFetch?.fetch);
+  // `ca` replaces the public CAs: a connection with a private CA trusts that CA only.
+  const agent = egress.agent('https:', config.caCert ? { ca: config.caCert } : {});
+  const identity = createIdentity(config, fetchThrough(agent));
   const sdk = new SecretManagerServiceClient({
     auth: identity.auth,
     apiEndpoint: host,
     port,
-    ...(rest
+    ...(config.transport === 'rest'
       ? { fallback: true }
       : {
           sslCreds: grpc.credentials.combineChannelCredentials(
             grpc.credentials.createSsl(config.caCert ? Buffer.from(config.caCert) : null),
             callCredentials(identity.auth),
           ),
+          ...guardedGrpcOptions(egress),
         }),
   });
   return {
@@ -49,7 +53,7 @@ export function createTransport(config: GcpConfig): GcpTransport {
     identity,
     close: async () => {
       await sdk.close();
-      restFetch?.close();
+      agent.destroy();
     },
   };
 }

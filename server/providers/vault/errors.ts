@@ -7,6 +7,7 @@
  */
 import { redact, SecretManagerError } from '../../errors.ts';
 import type { SecretManagerErrorCode } from '../../../shared/errors.ts';
+import { destinationNotAllowed, isDestinationRefusal, redirectNotFollowed } from '../egress/refusal.ts';
 import { DeadlineExceededError, isTransientNetworkCode, isTransientStatus } from '../retry.ts';
 
 /** What the adapter was doing: the same status means different things for each. */
@@ -108,6 +109,7 @@ export function createVaultErrorMapper(scope: {
     new SecretManagerError(code, redact(message, scope.credentials), hint === undefined ? {} : { hint: redact(hint, scope.credentials) });
 
   function noAnswer(error: unknown): SecretManagerError {
+    if (isDestinationRefusal(error)) return destinationNotAllowed(where);
     const code = networkCode(error) ?? '';
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof DeadlineExceededError || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
@@ -140,6 +142,7 @@ export function createVaultErrorMapper(scope: {
     const response = apiResponse(error);
     if (!response) return noAnswer(error);
     const status = response.statusCode;
+    if (status >= 300 && status < 400) return redirectNotFollowed(where, status);
     const text = vaultText(response.body);
     const said = text ? `: ${text}` : '';
 

@@ -13,7 +13,7 @@ import type { CheckInfo, ListOptions, ListPage, ProviderAdapter, ProviderClient,
 import { TokenSession } from './auth.ts';
 import { createVaultErrorMapper } from './errors.ts';
 import { KvStore } from './kv.ts';
-import { createVaultTransport } from './transport.ts';
+import { createVaultTransport, type VaultSend } from './transport.ts';
 
 function credentialsOf(config: VaultConfig): string[] {
   switch (config.authMethod) {
@@ -30,6 +30,7 @@ class VaultClient implements ProviderClient {
   readonly #budgetMs: number;
   readonly #session: TokenSession;
   readonly #kv: KvStore;
+  readonly #send: VaultSend;
 
   constructor(
     private readonly config: VaultConfig,
@@ -37,7 +38,8 @@ class VaultClient implements ProviderClient {
   ) {
     this.#budgetMs = context.timeoutMs;
     const mapError = createVaultErrorMapper({ url: config.url, budgetMs: this.#budgetMs, credentials: credentialsOf(config) });
-    const send = createVaultTransport(config);
+    const send = createVaultTransport(config, context.egress);
+    this.#send = send;
     const logger = context.logger.child({ provider: 'vault' });
     this.#session = new TokenSession({ config, send, mapError, logger, budgetMs: this.#budgetMs });
     this.#kv = new KvStore({ config, send, mapError });
@@ -77,9 +79,10 @@ class VaultClient implements ProviderClient {
     return this.#authorized(deadline, (token) => this.#kv.list(options, token, deadline));
   }
 
-  /** Stops the renewal timer. A token the user provided is theirs: it is not revoked. */
+  /** Stops the renewal timer and drops kept-alive sockets. A token the user provided is theirs: it is not revoked. */
   async close(): Promise<void> {
     this.#session.close();
+    this.#send.close();
   }
 
   /** Vault says 403 both for a policy denial and for a token it no longer accepts: tell them apart once. */

@@ -9,6 +9,7 @@ import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
 import { seedVaultDemo, startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
 import { createTestDatabase } from '../../server/support/database.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
+import { LOOPBACK_NETWORKS } from '../../support/egress.ts';
 
 export interface FlowServer {
   url: string;
@@ -47,6 +48,7 @@ export async function startFlowServer(options: { allowedOrigins?: string[] } = {
     REDIS_URL,
     SM_REDIS_KEY_PREFIX: prefix,
     SM_ALLOW_CUSTOM_PROVIDER_HOSTS: 'true',
+    SM_PROVIDER_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
     ...(options.allowedOrigins && { SM_ALLOWED_ORIGINS: options.allowedOrigins.join(',') }),
   });
   const server = await createServer(config, { logger: createLogger('info', sink), database, keyRing: KeyRing.parse(KeyRing.generateKey(1)) });

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '../../../server/providers/gcp/crc32c.ts';
 import { createTransport } from '../../../server/providers/gcp/transport.ts';
 import { seedGcpDemo, startGcpEmulator, type GcpEmulator, type GcpServiceAccount } from './index.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const PROJECT = 'emu-project';
 /** Short backoff so retried faults do not wait for the client's default 2 s. */
@@ -53,7 +54,7 @@ describe('GCP Secret Manager emulator (TLS, gRPC and REST)', () => {
       apiEndpoint: emulator.apiEndpoint,
       caCert: emulator.caCert!,
       transport,
-    });
+    }, testEgress());
     transports.push(made);
     return made.sdk;
   };
@@ -297,7 +298,7 @@ describe('GCP Secret Manager emulator (TLS, gRPC and REST)', () => {
 
   it('seeds a demo project a demo connection can read', async () => {
     const demo = seedGcpDemo(emulator);
-    const demoTransport = createTransport(demo.config);
+    const demoTransport = createTransport(demo.config, testEgress());
     transports.push(demoTransport);
     const sdk = demoTransport.sdk;
     const [version] = await sdk.accessSecretVersion({ name: `projects/${demo.projectId}/secrets/prod-stripe-api-key/versions/latest` });

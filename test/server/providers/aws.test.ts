@@ -17,6 +17,7 @@ import { awsAdapter } from '../../../server/providers/aws/index.ts';
 import type { ProviderClient, ProviderPolicy } from '../../../server/providers/types.ts';
 import { startAwsEmulator, type AwsAccessKey, type AwsEmulator } from '../../emulators/aws/index.ts';
 import { failureCollector } from './failures.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const logs: string[] = [];
 const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }));
@@ -41,7 +42,7 @@ function connect(config: AwsConfig, timeoutMs = 5_000): ProviderClient {
     const value = (config as Partial<Record<typeof key, string>>)[key];
     if (value) canaries.push(value);
   }
-  const client = awsAdapter.connect(config, { timeoutMs, logger, policy: permissive });
+  const client = awsAdapter.connect(config, { timeoutMs, logger, policy: permissive, egress: testEgress() });
   clients.push(client);
   return client;
 }

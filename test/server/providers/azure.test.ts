@@ -16,6 +16,7 @@ import { createLogger } from '../../../server/logger.ts';
 import type { ProviderClient, ProviderPolicy } from '../../../server/providers/types.ts';
 import { createClientCertificate, startAzureEmulator, type AzureEmulator, type ClientCertificate } from '../../emulators/azure/index.ts';
 import { failureCollector } from './failures.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const customHostsAllowed: ProviderPolicy = { allowAmbientCredentials: false, allowCustomHosts: true };
 const strictPolicy: ProviderPolicy = { allowAmbientCredentials: false, allowCustomHosts: false };
@@ -50,7 +51,7 @@ function secretConfig(app = secretApp, extra: Partial<AzureConfig> = {}): AzureC
 }
 
 function connect(config: AzureConfig, timeoutMs = 5_000): ProviderClient {
-  const client = azureAdapter.connect(config, { timeoutMs, logger, policy: customHostsAllowed });
+  const client = azureAdapter.connect(config, { timeoutMs, logger, policy: customHostsAllowed, egress: testEgress() });
   clients.push(client);
   return client;
 }

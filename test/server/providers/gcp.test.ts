@@ -17,6 +17,7 @@ import { gcpAuthSchemas, gcpDescriptor, type GcpConfig } from '../../../shared/p
 import { parseSecretPath, type SecretPath } from '../../../shared/secret-path.ts';
 import { startGcpEmulator, type GcpEmulator, type GcpServiceAccount } from '../../emulators/gcp/index.ts';
 import { failureCollector } from './failures.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const PROJECT = 'adapter-project';
 const OTHER_PROJECT = 'other-project';
@@ -47,7 +48,7 @@ function connect(config: GcpConfig, timeoutMs = 5_000): ProviderClient {
     const key = JSON.parse(config.serviceAccountKey) as { private_key: string };
     credentials.push(config.serviceAccountKey, key.private_key, key.private_key.split('\n')[1]!);
   }
-  const client = gcpAdapter.connect(config, { timeoutMs, logger, policy: { allowAmbientCredentials: true, allowCustomHosts: true } });
+  const client = gcpAdapter.connect(config, { timeoutMs, logger, policy: { allowAmbientCredentials: true, allowCustomHosts: true }, egress: testEgress() });
   clients.push(client);
   return client;
 }

@@ -15,6 +15,7 @@ import { vaultAdapter } from '../../../server/providers/vault/index.ts';
 import { createTestCertificates } from '../../emulators/tls.ts';
 import { startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
 import { failureCollector } from './failures.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const logger = pino({ level: 'silent' });
 /** The operator's policy: Vault is always a custom host. */
@@ -29,7 +30,7 @@ let readerToken: string;
 function connect(config: VaultConfig, timeoutMs = 3_000): ProviderClient {
   if (config.authMethod === 'token') credentials.push(config.token);
   if (config.authMethod === 'approle') credentials.push(config.secretId);
-  const client = vaultAdapter.connect(config, { timeoutMs, logger, policy: providerPolicy });
+  const client = vaultAdapter.connect(config, { timeoutMs, logger, policy: providerPolicy, egress: testEgress() });
   clients.push(client);
   return client;
 }

@@ -11,6 +11,7 @@ import type { ProviderClient } from '../../../server/providers/types.ts';
 import { vaultAdapter } from '../../../server/providers/vault/index.ts';
 import { startVaultEmulator, type VaultEmulator } from '../../emulators/vault/index.ts';
 import { failureCollector } from './failures.ts';
+import { testEgress } from '../../support/egress.ts';
 
 const logger = pino({ level: 'silent' });
 /** The operator's policy: Vault is always a custom host. */
@@ -27,7 +28,7 @@ let k8sKey: CryptoKey;
 
 function connect(config: VaultConfig): ProviderClient {
   credentials.push(config.authMethod === 'token' ? config.token : config.authMethod === 'approle' ? config.secretId : config.jwt);
-  const client = vaultAdapter.connect(config, { timeoutMs: 5_000, logger, policy: providerPolicy });
+  const client = vaultAdapter.connect(config, { timeoutMs: 5_000, logger, policy: providerPolicy, egress: testEgress() });
   clients.push(client);
   return client;
 }

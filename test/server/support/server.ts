@@ -8,6 +8,7 @@ import type { AppRouter } from '../../../server/routers/_app.ts';
 import { createServer, type RunningServer } from '../../../server/server.ts';
 import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
 import { createApiKey, createPlatform } from '../../../server/services/platforms.ts';
+import { LOOPBACK_NETWORKS } from '../../support/egress.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type ApiClient = ReturnType<typeof apiClient>;
@@ -60,7 +61,8 @@ export async function startTestServer(options: { database: 'postgres' | 'pglite'
     },
   });
   const keyRing = options.keyRing ?? KeyRing.parse(KeyRing.generateKey(1));
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', SM_PROVIDER_TIMEOUT_MS: '2000', ...options.env });
+  // The emulators listen on this machine's loopback, which the operator must allow; security tests override it.
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', SM_PROVIDER_TIMEOUT_MS: '2000', SM_PROVIDER_ALLOWED_NETWORKS: LOOPBACK_NETWORKS, ...options.env });
   const server = await createServer(config, { logger: createLogger('debug', sink), database, keyRing });
   const url = (await server.start()).replace('[::1]', '127.0.0.1');
 
