@@ -191,7 +191,7 @@ describe('validateFields', () => {
 });
 
 function field(overrides: Partial<FieldDescription>): FieldDescription {
-  return { name: 'port', label: 'Port', kind: 'text', required: false, secret: false, ...overrides };
+  return { name: 'port', label: 'Port', kind: 'text', required: false, secret: false, destination: false, ...overrides };
 }
 
 /** A small seeded generator, so a failure can be replayed. */
