@@ -21,6 +21,23 @@ export function valuesFromConfig(config: Record<string, unknown>): { values: Fie
 }
 
 /**
+ * Whether an edit moves where the stored credentials would go: another auth method, or a
+ * destination field (address, authority, namespace…) other than saved. The server decides
+ * the same after normalising (spacing, defaults), so this errs on the side of asking.
+ */
+export function movesCredentials(
+  fields: FieldDescription[],
+  values: FieldValues,
+  authMethod: string,
+  saved: { authMethod: string; config: Record<string, unknown> },
+): boolean {
+  if (authMethod !== saved.authMethod) return true;
+  const before = valuesFromConfig(saved.config).values;
+  const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value.trim() : (value ?? ''));
+  return fields.some((f) => f.destination && text(values[f.name]) !== text(before[f.name]));
+}
+
+/**
  * The same rules as the server's zod schemas, from the field metadata (zod itself would
  * not fit the bundle budget): names, required fields, and each field's `constraints`
  * (lengths, formats, URLs, number ranges). The server still checks everything, including

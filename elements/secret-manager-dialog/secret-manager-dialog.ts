@@ -18,7 +18,7 @@ import type { ProjectOption } from '../sm-project-select/sm-project-select.ts';
 import { controls } from '../styles/controls.ts';
 import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
-import { configFromValues, validateFields, validateName, valuesFromConfig, type FieldValues } from './form-model.ts';
+import { configFromValues, movesCredentials, validateFields, validateName, valuesFromConfig, type FieldValues } from './form-model.ts';
 import { renderField } from './provider-fields.ts';
 import { styles } from './secret-manager-dialog.styles.ts';
 
@@ -73,6 +73,8 @@ export class SecretManagerDialog extends SmElement {
   @state() private authMethod = '';
   @state() private values: FieldValues = {};
   @state() private storedSecrets = new Set<string>();
+  /** Secret fields the server still asked for (CREDENTIALS_REQUIRED), whatever this form thinks changed. */
+  @state() private owedByServer = new Set<string>();
   @state() private revealed = new Set<string>();
   @state() private advancedOpen = false;
   @state() private errors: Record<string, string> = {};
@@ -119,13 +121,27 @@ export class SecretManagerDialog extends SmElement {
     return this.provider?.authMethods.find((m) => m.id === this.authMethod)?.fields ?? [];
   }
 
+  /** A stored secret that must be typed again: the edit moves where it would go, or the server said so. */
+  private mustReenter(name: string): boolean {
+    const editing = this.editing;
+    if (this.owedByServer.has(name)) return true;
+    return !!editing && this.storedSecrets.has(name) && movesCredentials(this.fields, this.values, this.authMethod, editing);
+  }
+
+  /** A stored secret the server keeps when the field is left empty. */
   private isStored(name: string): boolean {
-    return this.storedSecrets.has(name) && this.authMethod === this.editing?.authMethod;
+    return this.storedSecrets.has(name) && !this.mustReenter(name);
+  }
+
+  /** The method's fields as this edit needs them: a secret to type again is required. */
+  private get formFields(): FieldDescription[] {
+    return this.fields.map((f) => (f.secret && this.mustReenter(f.name) ? { ...f, required: true } : f));
   }
 
   private reset(): void {
     // Typed secrets live only as long as the dialog is open.
     this.values = {};
+    this.owedByServer = new Set();
     this.revealed = new Set();
     this.errors = {};
     this.problem = undefined;
@@ -242,7 +258,7 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private renderForm(provider: ProviderInfo) {
-    const fields = this.fields;
+    const fields = this.formFields;
     const basic = fields.filter((f) => !f.advanced);
     const advanced = fields.filter((f) => f.advanced);
     const busy = this.busy !== undefined;
@@ -365,7 +381,13 @@ export class SecretManagerDialog extends SmElement {
   private renderProviderField(field: FieldDescription) {
     return renderField(
       field,
-      { value: this.values[field.name], error: this.errors[field.name], stored: this.isStored(field.name), revealed: this.revealed.has(field.name) },
+      {
+        value: this.values[field.name],
+        error: this.errors[field.name],
+        stored: this.isStored(field.name),
+        reenter: field.secret && this.mustReenter(field.name),
+        revealed: this.revealed.has(field.name),
+      },
       {
         input: (name, value) => {
           this.values = { ...this.values, [name]: value };
@@ -398,7 +420,7 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private checkField(name: string): void {
-    const field = this.fields.find((f) => f.name === name);
+    const field = this.formFields.find((f) => f.name === name);
     if (!field) return;
     const errors = { ...this.errors };
     delete errors[name];
@@ -408,7 +430,7 @@ export class SecretManagerDialog extends SmElement {
 
   /** Client-side checks; moves focus to the first field that needs attention. */
   private async checkInput(scope: 'save' | 'test'): Promise<boolean> {
-    const errors = validateFields(this.fields, this.values, this.keptSecrets);
+    const errors = validateFields(this.formFields, this.values, this.keptSecrets);
     if (scope === 'save') {
       const nameError = validateName(this.name);
       if (nameError) errors['name'] = nameError;
@@ -487,6 +509,10 @@ export class SecretManagerDialog extends SmElement {
       else unplaced.push(message);
     }
     if (problem.kind === 'conflict' && problem.message) errors['name'] = problem.message;
+    if (problem.code === 'CREDENTIALS_REQUIRED') {
+      // What was typed stays; the named secrets stop offering to keep their stored value.
+      this.owedByServer = new Set(this.fields.filter((f) => f.secret && errors[f.name]).map((f) => f.name));
+    }
     this.errors = errors;
     const placed = Object.keys(errors).length > 0 && unplaced.length === 0 && (problem.kind === 'invalid' || problem.kind === 'conflict');
     this.problem = placed ? undefined : { ...problem, ...(unplaced.length > 0 && { message: unplaced.join(' ') }) };
