@@ -18,7 +18,7 @@ import type { ProjectOption } from '../sm-project-select/sm-project-select.ts';
 import { controls } from '../styles/controls.ts';
 import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
-import { configFromValues, movesCredentials, validateFields, validateName, valuesFromConfig, type FieldValues } from './form-model.ts';
+import { configFromValues, secretsOfEdit, validateFields, validateName, valuesFromConfig, type FieldValues, type SecretsOfEdit } from './form-model.ts';
 import { renderField } from './provider-fields.ts';
 import { styles } from './secret-manager-dialog.styles.ts';
 
@@ -121,21 +121,8 @@ export class SecretManagerDialog extends SmElement {
     return this.provider?.authMethods.find((m) => m.id === this.authMethod)?.fields ?? [];
   }
 
-  /** A stored secret that must be typed again: the edit moves where it would go, or the server said so. */
-  private mustReenter(name: string): boolean {
-    const editing = this.editing;
-    if (this.owedByServer.has(name)) return true;
-    return !!editing && this.storedSecrets.has(name) && movesCredentials(this.fields, this.values, this.authMethod, editing);
-  }
-
-  /** A stored secret the server keeps when the field is left empty. */
-  private isStored(name: string): boolean {
-    return this.storedSecrets.has(name) && !this.mustReenter(name);
-  }
-
-  /** The method's fields as this edit needs them: a secret to type again is required. */
-  private get formFields(): FieldDescription[] {
-    return this.fields.map((f) => (f.secret && this.mustReenter(f.name) ? { ...f, required: true } : f));
+  private get secrets(): SecretsOfEdit {
+    return secretsOfEdit({ fields: this.fields, values: this.values, authMethod: this.authMethod }, this.editing, this.storedSecrets, this.owedByServer);
   }
 
   private reset(): void {
@@ -258,7 +245,8 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private renderForm(provider: ProviderInfo) {
-    const fields = this.formFields;
+    const secrets = this.secrets;
+    const fields = secrets.fields;
     const basic = fields.filter((f) => !f.advanced);
     const advanced = fields.filter((f) => f.advanced);
     const busy = this.busy !== undefined;
@@ -292,14 +280,14 @@ export class SecretManagerDialog extends SmElement {
                 )}
               </div>`
             : nothing}
-          ${basic.map((f) => this.renderProviderField(f))}
+          ${basic.map((f) => this.renderProviderField(f, secrets))}
           ${advanced.length > 0
             ? html`<details
                 ?open=${this.advancedOpen || advanced.some((f) => this.errors[f.name])}
                 @toggle=${(e: Event) => (this.advancedOpen = (e.target as HTMLDetailsElement).open)}
               >
                 <summary>${msg.advanced}</summary>
-                <div class="advanced">${advanced.map((f) => this.renderProviderField(f))}</div>
+                <div class="advanced">${advanced.map((f) => this.renderProviderField(f, secrets))}</div>
               </details>`
             : nothing}
         </fieldset>
@@ -378,14 +366,14 @@ export class SecretManagerDialog extends SmElement {
     </fieldset>`;
   }
 
-  private renderProviderField(field: FieldDescription) {
+  private renderProviderField(field: FieldDescription, secrets: SecretsOfEdit) {
     return renderField(
       field,
       {
         value: this.values[field.name],
         error: this.errors[field.name],
-        stored: this.isStored(field.name),
-        reenter: field.secret && this.mustReenter(field.name),
+        stored: secrets.kept.has(field.name),
+        reenter: secrets.reenter.has(field.name),
         revealed: this.revealed.has(field.name),
       },
       {
@@ -409,10 +397,6 @@ export class SecretManagerDialog extends SmElement {
     this.testResult = undefined;
   }
 
-  private get keptSecrets(): Set<string> {
-    return new Set([...this.storedSecrets].filter((n) => this.isStored(n)));
-  }
-
   /** A field is checked when the user leaves it changed, and again as they correct it. */
   private onFieldChange(event: Event): void {
     const id = (event.target as Element).id;
@@ -420,17 +404,19 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private checkField(name: string): void {
-    const field = this.formFields.find((f) => f.name === name);
+    const { fields, kept } = this.secrets;
+    const field = fields.find((f) => f.name === name);
     if (!field) return;
     const errors = { ...this.errors };
     delete errors[name];
-    const error = validateFields([field], this.values, this.keptSecrets)[name];
+    const error = validateFields([field], this.values, kept)[name];
     this.errors = error ? { ...errors, [name]: error } : errors;
   }
 
   /** Client-side checks; moves focus to the first field that needs attention. */
   private async checkInput(scope: 'save' | 'test'): Promise<boolean> {
-    const errors = validateFields(this.formFields, this.values, this.keptSecrets);
+    const { fields, kept } = this.secrets;
+    const errors = validateFields(fields, this.values, kept);
     if (scope === 'save') {
       const nameError = validateName(this.name);
       if (nameError) errors['name'] = nameError;
