@@ -114,6 +114,7 @@ const english = {
   show: (label: string) => `Show ${label}`,
   secretStored: 'Unchanged',
   secretStoredHelp: 'Stored encrypted. Leave empty to keep it, or type a new value to replace it.',
+  secretReenterHelp: 'Enter it again: a stored credential is only sent to the address and sign-in it was entered for, and this edit changes them.',
   loadFile: 'Load from file…',
   selectDefault: 'Default',
   loadFileLabel: (label: string) => `Load ${label} from a file`,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { errorCodeInfo, type SecretManagerErrorCode } from '../shared/errors.ts';
 
 /**
@@ -7,14 +8,17 @@ import { errorCodeInfo, type SecretManagerErrorCode } from '../shared/errors.ts'
 export class SecretManagerError extends Error {
   override readonly name = 'SecretManagerError';
   readonly hint: string;
+  /** The input fields the failure is about, each with its message: answered as `data.zodError`, so a form marks each one. */
+  readonly zodError: z.ZodError | undefined;
 
   constructor(
     readonly code: SecretManagerErrorCode,
     message: string,
-    options: { hint?: string; cause?: unknown } = {},
+    options: { hint?: string; cause?: unknown; zodError?: z.ZodError } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options.hint ?? errorCodeInfo[code].hint;
+    this.zodError = options.zodError;
   }
 }
 

@@ -25,6 +25,13 @@ export interface FieldMeta {
   advanced?: boolean;
   /** A credential: write-only, masked, never returned. Implied by kind `secret`. */
   secret?: boolean;
+  /**
+   * Decides where credentials are sent or who may receive them: an address, an authority,
+   * a namespace or auth mount, a trusted CA. Stored credentials stay bound to these: an edit
+   * that changes one must carry every credential again (CREDENTIALS_REQUIRED), or a stored
+   * token could be aimed at a listener of the editor's choosing.
+   */
+  destination?: boolean;
   /** The provider's own documentation of this setting, linked next to the help text. */
   docsUrl?: string;
 }
@@ -33,6 +40,7 @@ export interface FieldDescription extends FieldMeta {
   name: string;
   required: boolean;
   secret: boolean;
+  destination: boolean;
   /** Rules derived from the schema, for checking input before it is sent; absent when there are none. */
   constraints?: FieldConstraints;
 }
@@ -55,6 +63,7 @@ export function describeFields(schema: z.ZodObject): FieldDescription[] {
       ...meta,
       required,
       secret: meta.kind === 'secret' || meta.secret === true,
+      destination: meta.destination === true,
       ...(Object.keys(constraints).length > 0 && { constraints }),
     };
   });

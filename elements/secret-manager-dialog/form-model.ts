@@ -20,6 +20,59 @@ export function valuesFromConfig(config: Record<string, unknown>): { values: Fie
   return { values, storedSecrets };
 }
 
+/** What the form holds of an edit: the chosen method's fields and their values. */
+export interface FormEdit {
+  fields: FieldDescription[];
+  values: FieldValues;
+  authMethod: string;
+}
+
+/** The saved connection an edit starts from. */
+export interface SavedConnection {
+  authMethod: string;
+  config: Record<string, unknown>;
+}
+
+/** What an edit does with the stored secrets, and the fields as it needs them. */
+export interface SecretsOfEdit {
+  /** The method's fields; a secret to type again is required. */
+  fields: FieldDescription[];
+  /** Stored secrets the server keeps when their field is left empty. */
+  kept: Set<string>;
+  /** Stored secrets the edit must carry again: it moves where they would go, or the server said so. */
+  reenter: Set<string>;
+}
+
+/**
+ * Stored credentials stay bound to where they were entered: an edit to another auth method,
+ * or to a destination field (address, authority, namespace…) other than saved, must carry
+ * them again. The server decides the same after normalising (spacing, defaults), so this
+ * errs on the side of asking.
+ */
+export function secretsOfEdit(
+  edit: FormEdit,
+  saved: SavedConnection | undefined,
+  storedSecrets: Set<string>,
+  owedByServer: Set<string>,
+): SecretsOfEdit {
+  const moved = saved !== undefined && movesCredentials(edit, saved);
+  const reenter = new Set(
+    edit.fields.filter((f) => f.secret && (owedByServer.has(f.name) || (moved && storedSecrets.has(f.name)))).map((f) => f.name),
+  );
+  return {
+    fields: edit.fields.map((f) => (reenter.has(f.name) ? { ...f, required: true } : f)),
+    kept: new Set(moved ? [] : [...storedSecrets].filter((name) => !reenter.has(name))),
+    reenter,
+  };
+}
+
+function movesCredentials(edit: FormEdit, saved: SavedConnection): boolean {
+  if (edit.authMethod !== saved.authMethod) return true;
+  const before = valuesFromConfig(saved.config).values;
+  const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value.trim() : (value ?? ''));
+  return edit.fields.some((f) => f.destination && text(edit.values[f.name]) !== text(before[f.name]));
+}
+
 /**
  * The same rules as the server's zod schemas, from the field metadata (zod itself would
  * not fit the bundle budget): names, required fields, and each field's `constraints`

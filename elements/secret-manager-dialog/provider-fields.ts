@@ -8,6 +8,8 @@ export interface FieldState {
   error: string | undefined;
   /** A secret the server keeps: the field may stay empty. */
   stored: boolean;
+  /** A stored secret this edit must carry again (it changes where credentials go): the note says why. */
+  reenter: boolean;
   revealed: boolean;
 }
 
@@ -16,15 +18,16 @@ export interface FieldHandlers {
   toggleReveal(name: string): void;
 }
 
-const describedBy = (field: FieldDescription, state: FieldState, stored: boolean) =>
-  [field.help || stored ? `h-${field.name}` : '', state.error ? `e-${field.name}` : ''].filter(Boolean).join(' ') || nothing;
+const describedBy = (field: FieldDescription, state: FieldState, noted: boolean) =>
+  [field.help || noted ? `h-${field.name}` : '', state.error ? `e-${field.name}` : ''].filter(Boolean).join(' ') || nothing;
 
 /** The provider's notes on this setting; named after the field, since every one reads "Setup notes". */
 const docsLink = (field: FieldDescription, href: string) =>
   html`<a href=${href} target="_blank" rel="noopener noreferrer" aria-label="${msg.fieldDocsLabel(field.label)} ${msg.opensInNewTab}">${msg.fieldDocs}</a>`;
 
 function helpAndError(field: FieldDescription, state: FieldState): TemplateResult {
-  const help = [state.stored ? msg.secretStoredHelp : '', field.help ?? ''].filter(Boolean).join(' ');
+  const note = state.stored ? msg.secretStoredHelp : state.reenter ? msg.secretReenterHelp : '';
+  const help = [note, field.help ?? ''].filter(Boolean).join(' ');
   // Only the text describes the control: the link has a name of its own.
   return html`${help || field.docsUrl
     ? html`<p class="help">${help ? html`<span id="h-${field.name}">${help}</span> ` : nothing}${field.docsUrl ? docsLink(field, field.docsUrl) : nothing}</p>`
@@ -56,7 +59,7 @@ function readFileInto(field: FieldDescription, on: FieldHandlers) {
 function control(field: FieldDescription, state: FieldState, on: FieldHandlers): TemplateResult {
   const id = `f-${field.name}`;
   const common = {
-    describedBy: describedBy(field, state, state.stored),
+    describedBy: describedBy(field, state, state.stored || state.reenter),
     invalid: state.error ? 'true' : nothing,
     required: field.required && !state.stored,
   };

@@ -18,7 +18,7 @@ import type { ProjectOption } from '../sm-project-select/sm-project-select.ts';
 import { controls } from '../styles/controls.ts';
 import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
-import { configFromValues, validateFields, validateName, valuesFromConfig, type FieldValues } from './form-model.ts';
+import { configFromValues, secretsOfEdit, validateFields, validateName, valuesFromConfig, type FieldValues, type SecretsOfEdit } from './form-model.ts';
 import { renderField } from './provider-fields.ts';
 import { styles } from './secret-manager-dialog.styles.ts';
 
@@ -73,6 +73,8 @@ export class SecretManagerDialog extends SmElement {
   @state() private authMethod = '';
   @state() private values: FieldValues = {};
   @state() private storedSecrets = new Set<string>();
+  /** Secret fields the server still asked for (CREDENTIALS_REQUIRED), whatever this form thinks changed. */
+  @state() private owedByServer = new Set<string>();
   @state() private revealed = new Set<string>();
   @state() private advancedOpen = false;
   @state() private errors: Record<string, string> = {};
@@ -119,13 +121,14 @@ export class SecretManagerDialog extends SmElement {
     return this.provider?.authMethods.find((m) => m.id === this.authMethod)?.fields ?? [];
   }
 
-  private isStored(name: string): boolean {
-    return this.storedSecrets.has(name) && this.authMethod === this.editing?.authMethod;
+  private get secrets(): SecretsOfEdit {
+    return secretsOfEdit({ fields: this.fields, values: this.values, authMethod: this.authMethod }, this.editing, this.storedSecrets, this.owedByServer);
   }
 
   private reset(): void {
     // Typed secrets live only as long as the dialog is open.
     this.values = {};
+    this.owedByServer = new Set();
     this.revealed = new Set();
     this.errors = {};
     this.problem = undefined;
@@ -242,7 +245,8 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private renderForm(provider: ProviderInfo) {
-    const fields = this.fields;
+    const secrets = this.secrets;
+    const fields = secrets.fields;
     const basic = fields.filter((f) => !f.advanced);
     const advanced = fields.filter((f) => f.advanced);
     const busy = this.busy !== undefined;
@@ -276,14 +280,14 @@ export class SecretManagerDialog extends SmElement {
                 )}
               </div>`
             : nothing}
-          ${basic.map((f) => this.renderProviderField(f))}
+          ${basic.map((f) => this.renderProviderField(f, secrets))}
           ${advanced.length > 0
             ? html`<details
                 ?open=${this.advancedOpen || advanced.some((f) => this.errors[f.name])}
                 @toggle=${(e: Event) => (this.advancedOpen = (e.target as HTMLDetailsElement).open)}
               >
                 <summary>${msg.advanced}</summary>
-                <div class="advanced">${advanced.map((f) => this.renderProviderField(f))}</div>
+                <div class="advanced">${advanced.map((f) => this.renderProviderField(f, secrets))}</div>
               </details>`
             : nothing}
         </fieldset>
@@ -362,10 +366,16 @@ export class SecretManagerDialog extends SmElement {
     </fieldset>`;
   }
 
-  private renderProviderField(field: FieldDescription) {
+  private renderProviderField(field: FieldDescription, secrets: SecretsOfEdit) {
     return renderField(
       field,
-      { value: this.values[field.name], error: this.errors[field.name], stored: this.isStored(field.name), revealed: this.revealed.has(field.name) },
+      {
+        value: this.values[field.name],
+        error: this.errors[field.name],
+        stored: secrets.kept.has(field.name),
+        reenter: secrets.reenter.has(field.name),
+        revealed: this.revealed.has(field.name),
+      },
       {
         input: (name, value) => {
           this.values = { ...this.values, [name]: value };
@@ -387,10 +397,6 @@ export class SecretManagerDialog extends SmElement {
     this.testResult = undefined;
   }
 
-  private get keptSecrets(): Set<string> {
-    return new Set([...this.storedSecrets].filter((n) => this.isStored(n)));
-  }
-
   /** A field is checked when the user leaves it changed, and again as they correct it. */
   private onFieldChange(event: Event): void {
     const id = (event.target as Element).id;
@@ -398,17 +404,19 @@ export class SecretManagerDialog extends SmElement {
   }
 
   private checkField(name: string): void {
-    const field = this.fields.find((f) => f.name === name);
+    const { fields, kept } = this.secrets;
+    const field = fields.find((f) => f.name === name);
     if (!field) return;
     const errors = { ...this.errors };
     delete errors[name];
-    const error = validateFields([field], this.values, this.keptSecrets)[name];
+    const error = validateFields([field], this.values, kept)[name];
     this.errors = error ? { ...errors, [name]: error } : errors;
   }
 
   /** Client-side checks; moves focus to the first field that needs attention. */
   private async checkInput(scope: 'save' | 'test'): Promise<boolean> {
-    const errors = validateFields(this.fields, this.values, this.keptSecrets);
+    const { fields, kept } = this.secrets;
+    const errors = validateFields(fields, this.values, kept);
     if (scope === 'save') {
       const nameError = validateName(this.name);
       if (nameError) errors['name'] = nameError;
@@ -487,6 +495,10 @@ export class SecretManagerDialog extends SmElement {
       else unplaced.push(message);
     }
     if (problem.kind === 'conflict' && problem.message) errors['name'] = problem.message;
+    if (problem.code === 'CREDENTIALS_REQUIRED') {
+      // What was typed stays; the named secrets stop offering to keep their stored value.
+      this.owedByServer = new Set(this.fields.filter((f) => f.secret && errors[f.name]).map((f) => f.name));
+    }
     this.errors = errors;
     const placed = Object.keys(errors).length > 0 && unplaced.length === 0 && (problem.kind === 'invalid' || problem.kind === 'conflict');
     this.problem = placed ? undefined : { ...problem, ...(unplaced.length > 0 && { message: unplaced.join(' ') }) };

@@ -1,9 +1,10 @@
-import { z } from 'zod';
 import { parseConnectionConfig } from '../../shared/connections.ts';
-import { describeFields, secretFieldNames } from '../../shared/fields.ts';
+import { describeFields, secretFieldNames, type FieldDescription } from '../../shared/fields.ts';
 import { configSchemaFor, type ProviderId } from '../../shared/providers/index.ts';
 import type { KeyRing, Sealed } from '../crypto/keyring.ts';
 import type { ProviderConfig } from '../providers/registry.ts';
+import { credentialsRequired, isOwed, rebindingOf } from './credential-binding.ts';
+import { ValidationError } from './validation-error.ts';
 
 /** Binds a sealed config to its platform and row: a ciphertext copied elsewhere does not open. */
 export const connectionAssociatedData = (platformId: string, connectionId: string) => `connection:${platformId}:${connectionId}`;
@@ -40,23 +41,33 @@ function keepsStored(value: unknown): boolean {
 }
 
 /**
- * The config an edit asks for: the non-secret fields as sent (the form sends them all),
- * secret fields as sent or else as stored. Validated against the provider's schema.
+ * The config an edit asks for: the non-secret fields as sent (the form sends them all) or,
+ * without a config, as stored; secret fields as sent or else as stored — unless the edit
+ * moves where they go (credential-binding.ts), which makes it owe them all again. Validated
+ * against the provider's schema; throws ValidationError or CREDENTIALS_REQUIRED.
  */
-export function mergeConfigEdit(
-  provider: ProviderId,
-  stored: ProviderConfig,
-  authMethod: string,
-  incoming: Record<string, unknown> | undefined,
-): { success: true; data: ProviderConfig } | { success: false; error: z.ZodError } {
-  const { authMethod: _storedMethod, ...storedFields } = stored;
-  const merged: Record<string, unknown> = { ...(incoming ?? storedFields) };
+export function mergeConfigEdit(provider: ProviderId, stored: ProviderConfig, authMethod: string, incoming: Record<string, unknown> | undefined): ProviderConfig {
+  const { authMethod: storedMethod, ...storedFields } = stored;
+  const storedSchema = configSchemaFor(provider, storedMethod);
+  const storedSecrets = new Set(storedSchema ? secretFieldNames(storedSchema) : []);
+  const merged: Record<string, unknown> = incoming
+    ? { ...incoming }
+    : Object.fromEntries(Object.entries(storedFields).filter(([name]) => !storedSecrets.has(name)));
+
   const schema = configSchemaFor(provider, authMethod);
-  for (const name of schema ? secretFieldNames(schema) : []) {
-    if (!keepsStored(merged[name])) continue;
-    if (storedFields[name] !== undefined) merged[name] = storedFields[name];
-    else delete merged[name];
+  const fields = schema ? describeFields(schema) : [];
+  const rebinding = schema && rebindingOf(schema, fields, stored, { ...merged, authMethod });
+  const owed: FieldDescription[] = [];
+  for (const f of fields) {
+    if (!f.secret || !keepsStored(merged[f.name])) continue;
+    delete merged[f.name];
+    if (rebinding) {
+      if (isOwed(f, storedFields)) owed.push(f);
+    } else if (storedFields[f.name] !== undefined) merged[f.name] = storedFields[f.name];
   }
+
   const parsed = parseConnectionConfig(provider, authMethod, merged);
-  return parsed.success ? { success: true, data: { authMethod, ...parsed.data } } : parsed;
+  if (rebinding && owed.length > 0) throw credentialsRequired(owed, rebinding, parsed.success ? [] : parsed.error.issues);
+  if (!parsed.success) throw new ValidationError(parsed.error);
+  return { authMethod, ...parsed.data };
 }

@@ -7,13 +7,12 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
-import { z } from 'zod';
 import { recordAudit } from './audit.ts';
 import { readStatuses, recordStatus } from './connection-status.ts';
 import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
 import type { Actor, ServiceDeps } from './deps.ts';
 import { newId } from './ids.ts';
-import { ValidationError } from './validation-error.ts';
+import { fieldIssues, ValidationError } from './validation-error.ts';
 
 type Row = typeof secretManagerConnections.$inferSelect;
 
@@ -119,7 +118,7 @@ export async function getConnection(deps: ServiceDeps, platformId: string, id: s
 async function checkConfig(deps: ServiceDeps, provider: ProviderId, config: ProviderConfig): Promise<TestResult> {
   const violation = policyViolation(provider, config, deps.config.providerPolicy);
   if (violation) {
-    throw new ValidationError(new z.ZodError([{ code: 'custom', path: ['config', violation.field], message: violation.message, input: undefined }]));
+    throw new ValidationError(fieldIssues([{ path: ['config', violation.field], message: violation.message }]));
   }
   const client = deps.clients.connectUnsaved(provider, config);
   try {
@@ -217,8 +216,7 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
   const row = await loadRow(deps.db, platformId, input.id);
   const provider = row.provider as ProviderId;
   const authMethod = input.authMethod ?? row.authMethod;
-  const merged = mergeConfigEdit(provider, openConfig(deps.keyRing, row), authMethod, input.config);
-  if (!merged.success) throw new ValidationError(merged.error);
+  const config = mergeConfigEdit(provider, openConfig(deps.keyRing, row), authMethod, input.config);
 
   const scope = input.scope ?? row.scope;
   if (scope === 'PLATFORM' && input.projectIds && input.projectIds.length > 0) {
@@ -229,9 +227,9 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
   const name = input.name ?? row.name;
   await assertNameFree(deps.db, platformId, name, row.id);
 
-  await testAndAudit(deps, actor, 'connection.update', { id: row.id, name, provider }, merged.data);
+  await testAndAudit(deps, actor, 'connection.update', { id: row.id, name, provider }, config);
 
-  const sealed = sealConfig(deps.keyRing, platformId, row.id, merged.data);
+  const sealed = sealConfig(deps.keyRing, platformId, row.id, config);
   const updatedAt = new Date();
   try {
     await deps.db.transaction(async (tx) => {
@@ -314,9 +312,7 @@ export async function testConnection(deps: ServiceDeps, actor: Actor, input: Tes
     if (input.config === undefined && input.authMethod === undefined) config = stored;
     else {
       saved = undefined; // a test of unsaved edits says nothing of the saved connection's status
-      const merged = mergeConfigEdit(provider, stored, input.authMethod ?? row.authMethod, input.config);
-      if (!merged.success) throw new ValidationError(merged.error);
-      config = merged.data;
+      config = mergeConfigEdit(provider, stored, input.authMethod ?? row.authMethod, input.config);
     }
     target = { id: row.id, name: row.name, provider };
   } else {

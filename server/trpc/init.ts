@@ -11,7 +11,7 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const zodError = cause instanceof ValidationError ? cause.zodError : cause instanceof z.ZodError ? cause : undefined;
+    const zodError = cause instanceof ValidationError || cause instanceof SecretManagerError ? cause.zodError : cause instanceof z.ZodError ? cause : undefined;
     return {
       ...shape,
       data: {

@@ -17,6 +17,8 @@ const common = {
     placeholder: 'us-east-1',
     help: 'The region the secrets live in.',
     docsUrl: 'https://docs.aws.amazon.com/general/latest/gr/asm.html',
+    // Picks the standard endpoints (secretsmanager.REGION…, sts.REGION…) and the partition.
+    destination: true,
   }),
   endpoint: field(httpUrl.optional(), {
     label: 'Endpoint',
@@ -25,6 +27,7 @@ const common = {
     help: "Only for a VPC endpoint, FIPS or another non-default endpoint. Leave empty to use the region's standard endpoint (GovCloud and China included). Endpoints outside amazonaws.com need the operator's permission.",
     docsUrl: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html',
     advanced: true,
+    destination: true,
   }),
   testSecretName: field(z.string().trim().max(2048).optional(), {
     label: 'Test secret',
@@ -104,6 +107,7 @@ const roleFields = {
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html',
     help: "Where AssumeRole is called. Default: the custom endpoint above when one is set (emulators serve every service on one address), else the region's STS endpoint.",
     advanced: true,
+    destination: true,
   }),
   accessKeyId: field(accessKeyId.optional(), {
     label: 'Access key ID',

@@ -33,6 +33,8 @@ const common = {
     placeholder: 'https://my-vault.vault.azure.net',
     help: "The Vault URI from the vault's Overview page in the Azure portal. It must belong to the chosen cloud (…vault.azure.net, …vault.usgovcloudapi.net or …vault.azure.cn).",
     docsUrl: 'https://learn.microsoft.com/azure/key-vault/general/quick-create-portal',
+    // Receives the access token the sign-in issued.
+    destination: true,
   }),
   cloud: field(z.enum(cloudIds).default('public'), {
     label: 'Cloud',
@@ -40,6 +42,7 @@ const common = {
     options: cloudIds.map((id) => ({ value: id, label: azureClouds[id].label })),
     help: 'Selects the Entra ID sign-in endpoint and the vault host names allowed.',
     docsUrl: NATIONAL_CLOUDS_DOCS,
+    destination: true,
   }),
   testSecretName: field(
     z
@@ -62,6 +65,7 @@ const common = {
     help: "Only for a private or emulated Entra ID. Leave empty to use the cloud's own (login.microsoftonline.com, .us or login.chinacloudapi.cn). Other hosts need the operator's permission.",
     docsUrl: NATIONAL_CLOUDS_DOCS,
     advanced: true,
+    destination: true,
   }),
   caCert: field(z.string().trim().max(65536).optional(), {
     label: 'CA certificate (PEM)',
@@ -69,6 +73,8 @@ const common = {
     placeholder: '-----BEGIN CERTIFICATE-----',
     help: 'Trusted in addition to the public CAs, for the vault and the sign-in endpoint: for a TLS-inspecting proxy or a private endpoint signed by a private CA.',
     advanced: true,
+    // A CA of the editor's choosing lets a server of theirs pass as the vault or the authority.
+    destination: true,
   }),
 };
 
@@ -84,6 +90,8 @@ const tenantId = field(
     placeholder: '72f988bf-86f1-41af-91ab-2d7cd011db47',
     help: 'From the app registration’s Overview page.',
     docsUrl: 'https://learn.microsoft.com/entra/fundamentals/how-to-find-tenant',
+    // Part of the authority ({authorityHost}/{tenantId}) the client secret or assertion is sent to.
+    destination: true,
   },
 );
 

@@ -113,6 +113,8 @@ const common = {
     placeholder: 'europe-west4',
     help: 'Only for regional secrets: the connection then uses the regional endpoint secretmanager.LOCATION.rep.googleapis.com. Leave empty for global secrets.',
     docsUrl: 'https://cloud.google.com/secret-manager/docs/regional-secrets-overview',
+    // Picks the regional host when no API endpoint is stated.
+    destination: true,
   }),
   testSecretName: field(secretPathText.optional(), {
     label: 'Test secret',
@@ -142,6 +144,7 @@ const common = {
       help: 'Only for Private Service Connect or an emulator. Hosts outside googleapis.com need the operator’s permission.',
       docsUrl: 'https://cloud.google.com/vpc/docs/configure-private-service-connect-apis',
       advanced: true,
+      destination: true,
     },
   ),
   caCert: field(z.string().trim().max(65536).regex(/-----BEGIN CERTIFICATE-----/, 'A PEM certificate (-----BEGIN CERTIFICATE-----)').optional(), {
@@ -150,6 +153,8 @@ const common = {
     placeholder: '-----BEGIN CERTIFICATE-----',
     help: "For an API endpoint whose TLS certificate is signed by a private CA.",
     advanced: true,
+    // A CA of the editor's choosing lets a server of theirs pass as Google.
+    destination: true,
   }),
   transport: field(z.enum(['grpc', 'rest']).optional(), {
     label: 'Transport',

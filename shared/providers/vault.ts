@@ -12,6 +12,7 @@ const common = {
     placeholder: 'https://vault.example.com:8200',
     help: 'The address of the Vault server, as in VAULT_ADDR.',
     docsUrl: 'https://developer.hashicorp.com/vault/docs/commands#vault_addr',
+    destination: true,
   }),
   namespace: field(z.string().trim().max(256).optional(), {
     label: 'Namespace',
@@ -20,6 +21,8 @@ const common = {
     help: 'Vault Enterprise / HCP namespace. Leave empty for the root namespace.',
     docsUrl: 'https://developer.hashicorp.com/vault/docs/enterprise/namespaces',
     advanced: true,
+    // Another namespace is another tenant of the same Vault, with its own auth methods and audit devices.
+    destination: true,
   }),
   kvMount: field(
     z
@@ -61,6 +64,8 @@ const common = {
     help: 'For a Vault whose TLS certificate is signed by a private CA.',
     docsUrl: 'https://developer.hashicorp.com/vault/docs/commands#vault_cacert',
     advanced: true,
+    // A CA of the editor's choosing lets a server of theirs pass as the Vault.
+    destination: true,
   }),
 };
 
@@ -105,6 +110,8 @@ export const vaultAuthSchemas = {
       help: 'Where the AppRole auth method is enabled. Default: approle.',
       docsUrl: APPROLE_DOCS,
       advanced: true,
+      // The auth method mounted there receives the secret ID: it may be a plugin someone else enabled.
+      destination: true,
     }),
   }),
   kubernetes: z.object({
@@ -127,6 +134,8 @@ export const vaultAuthSchemas = {
       placeholder: 'kubernetes',
       help: 'Where the Kubernetes auth method is enabled.',
       docsUrl: KUBERNETES_DOCS,
+      // The auth method mounted there receives the service account JWT.
+      destination: true,
     }),
   }),
 };

@@ -14,6 +14,7 @@ import {
   textOf,
   typeInto,
   until,
+  vaultConfig,
   vaultLatency,
   type TestPlatform,
 } from './support/helpers.ts';
@@ -272,6 +273,66 @@ describe('<secret-manager-dialog>', () => {
     await until(() => $(dialog, '[part=problem]'), 'the typed token is tested');
     expect(textOf($(dialog, '[part=problem]'))).to.contain('AUTHENTICATION_FAILED');
     expect(await p.api.secretManagers.test.mutate({ id: saved.id })).to.include({ ok: true }, 'nothing was saved');
+  });
+
+  it('asks for the stored secrets again when an edit changes where they go, and offers to keep them once it is changed back', async () => {
+    const saved = await createVaultConnection(p, 'Vault production');
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault production', 'the saved values');
+    const token = field('#f-token');
+    const keeps = () => !token.required && token.placeholder === 'Unchanged' && textOf(token.closest('.field')!).includes('Leave empty to keep it');
+    expect(keeps(), 'a stored token may stay empty').to.equal(true);
+
+    typeInto(field('#f-url'), 'http://127.0.0.1:9/somewhere-else');
+    await dialog.updateComplete;
+    expect(token.required, 'the token is needed again').to.equal(true);
+    expect(token.placeholder).to.not.equal('Unchanged');
+    const note = textOf($(dialog, `#${token.getAttribute('aria-describedby')!.split(' ')[0]}`));
+    expect(note).to.contain('Enter it again: a stored credential is only sent to the address and sign-in it was entered for');
+    expect(textOf(token.closest('.field')!)).to.not.contain('Leave empty to keep it');
+    await expect(dialog).to.be.accessible();
+
+    submit();
+    await until(() => token.getAttribute('aria-invalid'), 'the missing token is flagged before anything is sent');
+    expect(errorOf('#f-token')).to.equal('Token is required');
+    expect(focused()).to.equal(token);
+    expect((await p.api.secretManagers.get.query({ id: saved.id })).config['url']).to.equal(p.vault.url, 'nothing was saved');
+
+    typeInto(field('#f-url'), ` ${p.vault.url}`);
+    await dialog.updateComplete;
+    expect(keeps(), 'the address is back: the stored token may stay empty again').to.equal(true);
+
+    byText(dialog, 'label', 'AppRole').click();
+    await dialog.updateComplete;
+    byText(dialog, 'label', 'Token').click();
+    await dialog.updateComplete;
+    expect(keeps(), 'back to the saved auth method').to.equal(true);
+    const updated = oneEvent(dialog, 'sm-connection-updated');
+    submit();
+    expect((await updated).detail.connection.config['token']).to.deep.equal({ set: true });
+  });
+
+  it('puts the server’s CREDENTIALS_REQUIRED on the secret fields and keeps everything typed', async () => {
+    const saved = await createVaultConnection(p, 'Vault production');
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault production', 'the saved values');
+    // Someone else moves the connection meanwhile: this form's address is no longer the saved one.
+    await p.api.secretManagers.update.mutate({ id: saved.id, config: { ...vaultConfig(p), url: `${p.vault.url}/` } });
+
+    typeInto(field('#name'), 'Vault renamed');
+    submit();
+    const token = field('#f-token');
+    await until(() => token.getAttribute('aria-invalid'), 'the server names the token');
+    expect(errorOf('#f-token')).to.equal('Enter Token again: Vault address changed.');
+    expect(textOf($(dialog, '[part=problem]'))).to.contain('Enter the credentials again');
+    expect(token.required, 'the token no longer offers to stay empty').to.equal(true);
+    expect(field('#name').value).to.equal('Vault renamed');
+    expect(field('#f-url').value).to.equal(p.vault.url);
+
+    typeInto(token, p.vault.readToken);
+    const updated = oneEvent(dialog, 'sm-connection-updated');
+    submit();
+    expect((await updated).detail.connection).to.include({ name: 'Vault renamed' });
   });
 
   it('limits a connection to projects chosen in a searchable multi-select', async () => {

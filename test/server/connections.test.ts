@@ -122,7 +122,30 @@ describe('secret manager connections on PostgreSQL', () => {
 
     // Switching the auth method needs that method's credentials.
     const switched = await rejection(admin.secretManagers.update.mutate({ id: c.id, authMethod: 'approle', config: { url: vault.url } }));
+    expect(switched.data.secretManagerCode).toBe('CREDENTIALS_REQUIRED');
     expect(switched.data.zodError.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['config.roleId', 'config.secretId']));
+  });
+
+  it('asks for the credentials again, before any call or audit row, when an edit changes where they go', async () => {
+    const { admin, platformId } = await t.newPlatform();
+    const c = await create(admin, 'Bound', vaultTokenConfig(vault, readToken));
+    const elsewhere = { url: 'http://127.0.0.1:9/exfil', kvMount: 'secret', kvVersion: 2 };
+    for (const call of [() => admin.secretManagers.test.mutate({ id: c.id, config: elsewhere }), () => admin.secretManagers.update.mutate({ id: c.id, config: elsewhere })]) {
+      const refused = await rejection(call());
+      expect(refused.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', secretManagerCode: 'CREDENTIALS_REQUIRED', title: 'Enter the credentials again' });
+      expect(refused.message).toBe('Vault address changed, and stored credentials are only sent where they were entered. Enter Token again.');
+      expect(refused.data.zodError.issues).toEqual([{ path: 'config.token', message: 'Enter Token again: Vault address changed.' }]);
+      expect(JSON.stringify(refused)).not.toContain(readToken);
+    }
+    expect((await admin.secretManagers.get.query({ id: c.id })).config['url']).toBe(vault.url);
+    const events = await rawRows<{ action: string }>(t.database, `select action from audit_events where platform_id = '${platformId}'`);
+    expect(events.map((e) => e.action)).toEqual(['connection.create']);
+
+    // Edits that leave the address alone keep the stored token; typing it again moves it.
+    await expect(admin.secretManagers.test.mutate({ id: c.id, config: { url: ` ${vault.url} `, kvMount: 'secret', kvVersion: 2, testPath: 'secret/app/db' } })).resolves.toMatchObject({ ok: true });
+    await expect(admin.secretManagers.update.mutate({ id: c.id, config: { url: `${vault.url}/`, kvMount: 'secret', kvVersion: 2, token: readToken } })).resolves.toMatchObject({
+      config: { url: `${vault.url}/` },
+    });
   });
 
   it('tests unsaved configs and saved connections with unsaved edits', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { configFromValues, validateFields } from '../../elements/secret-manager-dialog/form-model.ts';
+import { configFromValues, secretsOfEdit, validateFields } from '../../elements/secret-manager-dialog/form-model.ts';
 import { describeFields, type FieldDescription } from '../../shared/fields.ts';
 import { providerDescriptors, providerIds } from '../../shared/providers/index.ts';
 
@@ -190,8 +190,43 @@ describe('validateFields', () => {
   });
 });
 
+describe('stored secrets in an edit', () => {
+  const form = (provider: 'vault' | 'aws', method: string) => describeFields(providerDescriptors[provider].authMethods[method]!.schema);
+  const vault = { authMethod: 'token', config: { url: 'https://vault.example.com', kvMount: 'secret', token: { set: true } } };
+  const edit = (values: Record<string, string>, authMethod = 'token') => ({ fields: form('vault', authMethod), values, authMethod });
+  const none = new Set<string>();
+  const stored = new Set(['token']);
+
+  it('may keep them while the edit leaves where they go alone', () => {
+    const kept = secretsOfEdit(edit({ url: ' https://vault.example.com ', kvMount: 'kv', testPath: 'kv/app' }), vault, stored, none);
+    expect(kept).toMatchObject({ kept: stored, reenter: none });
+    expect(validateFields(kept.fields, { url: 'https://vault.example.com' }, kept.kept)).toEqual({});
+  });
+
+  it('must carry them again once a destination field or the auth method changes', () => {
+    for (const moved of [edit({ url: 'https://elsewhere.example.com', kvMount: 'secret' }), edit({ url: 'https://vault.example.com', namespace: 'team-b' })]) {
+      const { kept, reenter, fields } = secretsOfEdit(moved, vault, stored, none);
+      expect({ kept, reenter }).toEqual({ kept: none, reenter: stored });
+      expect(validateFields(fields, moved.values, kept)).toEqual({ token: 'Token is required' });
+    }
+    // AWS keys to an assumed role: the secret access key of the same name is not taken along.
+    const role = { fields: form('aws', 'assumeRole'), values: {}, authMethod: 'assumeRole' };
+    const { kept, reenter, fields } = secretsOfEdit(role, { authMethod: 'accessKey', config: {} }, new Set(['secretAccessKey']), none);
+    expect({ kept, reenter }).toEqual({ kept: none, reenter: new Set(['secretAccessKey']) });
+    expect(fields.find((f) => f.name === 'secretAccessKey')?.required, 'optional for the method, owed by this edit').toBe(true);
+  });
+
+  it('asks for what the server named, even where the form saw no change', () => {
+    expect(secretsOfEdit(edit({ url: 'https://vault.example.com' }), vault, stored, stored)).toMatchObject({ kept: none, reenter: stored });
+  });
+
+  it('keeps nothing on create', () => {
+    expect(secretsOfEdit(edit({}), undefined, none, none)).toMatchObject({ kept: none, reenter: none });
+  });
+});
+
 function field(overrides: Partial<FieldDescription>): FieldDescription {
-  return { name: 'port', label: 'Port', kind: 'text', required: false, secret: false, ...overrides };
+  return { name: 'port', label: 'Port', kind: 'text', required: false, secret: false, destination: false, ...overrides };
 }
 
 /** A small seeded generator, so a failure can be replayed. */
