@@ -1,7 +1,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 
 /**
- * A TCP listener on 127.0.0.1 that records every connection and byte reaching it: the
+ * A TCP listener on 127.0.0.1 (or `host`, e.g. ::1) that records every connection and byte reaching it: the
  * attacker's server in exfiltration tests, or a relay in front of a real service.
  *
  * Alone it speaks no protocol: it hangs up shortly after a client's first bytes, so the
@@ -12,7 +12,7 @@ import { connect, createServer, type Socket } from 'node:net';
  */
 export interface RecordingListener {
   port: number;
-  /** `127.0.0.1:PORT` */
+  /** `127.0.0.1:PORT`, `[::1]:PORT` */
   hostPort: string;
   /** What reached the listener since it started or since `reset()`. */
   seen(): { connections: number; bytes: number };
@@ -24,7 +24,8 @@ export interface RecordingListener {
 
 const HANG_UP_AFTER_MS = 50;
 
-export async function startRecordingListener(options: { forwardTo?: number } = {}): Promise<RecordingListener> {
+export async function startRecordingListener(options: { forwardTo?: number; host?: string; port?: number } = {}): Promise<RecordingListener> {
+  const host = options.host ?? '127.0.0.1';
   let connections = 0;
   let chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
@@ -49,12 +50,12 @@ export async function startRecordingListener(options: { forwardTo?: number } = {
     upstream.on('close', () => socket.destroy());
     socket.on('close', () => upstream.destroy());
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as { port: number };
 
   return {
     port,
-    hostPort: `127.0.0.1:${port}`,
+    hostPort: `${host.includes(':') ? `[${host}]` : host}:${port}`,
     seen: () => ({ connections, bytes: chunks.reduce((n, c) => n + c.length, 0) }),
     received: () => Buffer.concat(chunks).toString('latin1'),
     reset() {

@@ -58,12 +58,21 @@ class GuardedResolver {
     this.#pending = true;
     this.#lastStart = Date.now();
     this.#guard.addresses(this.#host, this.#port, GRPC_PORTS).then(
-      (found) => this.#report(experimental.statusOrFromValue(found.map(({ address }) => ({ addresses: [{ host: address, port: this.#port }] })))),
+      (found) => this.#report([experimental.statusOrFromValue(found.map(({ address }) => ({ addresses: [{ host: address, port: this.#port }] })))]),
       (error: unknown) => {
-        // A refusal is final (no retry can change it); a DNS failure is UNAVAILABLE, as in grpc-js's own resolver.
-        const refused = isDestinationRefusal(error);
-        const details = refused ? (error as Error).message : `Name resolution failed for target ${this.#host}: ${(error as { code?: string }).code ?? 'error'}`;
-        this.#report(experimental.statusOrFromError({ code: refused ? grpc.status.PERMISSION_DENIED : grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() }));
+        if (!isDestinationRefusal(error)) {
+          // A DNS failure is UNAVAILABLE, as in grpc-js's own resolver.
+          const details = `Name resolution failed for target ${this.#host}: ${(error as { code?: string }).code ?? 'error'}`;
+          this.#report([experimental.statusOrFromError({ code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() })]);
+          return;
+        }
+        // A refusal is final, so not UNAVAILABLE (which would be retried). An empty list first:
+        // grpc-js keeps the addresses of an earlier resolution (and their last connection
+        // error) when a resolver fails after succeeding once, and the refusal must show.
+        this.#report([
+          experimental.statusOrFromValue([]),
+          experimental.statusOrFromError({ code: grpc.status.PERMISSION_DENIED, details: (error as Error).message, metadata: new grpc.Metadata() }),
+        ]);
       },
     );
   }
@@ -75,10 +84,10 @@ class GuardedResolver {
   }
 
   /** Never synchronously with `updateResolution` (the Resolver contract), never after `destroy`. */
-  #report(result: Parameters<ResolverListener>[0]): void {
+  #report(results: Parameters<ResolverListener>[0][]): void {
     setImmediate(() => {
       this.#pending = false;
-      if (!this.#destroyed) this.listener(result, {}, null, '');
+      if (!this.#destroyed) for (const result of results) this.listener(result, {}, null, '');
     });
   }
 
@@ -100,5 +109,10 @@ export function guardedGrpcOptions(guard: EgressGuard): Record<string, unknown> 
   }
   const channelFactory = (address: string, credentials: grpc.ChannelCredentials, options: ChannelOptions) =>
     new grpc.Channel(`${SCHEME}:${address}`, credentials, { ...options, [GUARD_OPTION]: guard });
-  return { 'grpc.channelFactoryOverride': channelFactory, 'grpc.enable_http_proxy': 0 };
+  return {
+    'grpc.channelFactoryOverride': channelFactory,
+    'grpc.enable_http_proxy': 0,
+    // Subchannels of its own: a closed connection's channel stops connecting with it, and never shares sockets with another's.
+    'grpc.use_local_subchannel_pool': 1,
+  };
 }
