@@ -10,6 +10,7 @@ export async function memberToken(p: TestPlatform, projectId: string, expiresInS
   return new SignJWT({ role: 'member', projectId })
     .setSubject('member@host.example')
     .setProtectedHeader({ alg: 'HS256', kid: key.id })
+    .setAudience('secret-managers') // the server's default SM_EMBED_AUDIENCE
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
     .sign(new TextEncoder().encode(key.secret!));
