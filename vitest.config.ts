@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/server/**/*.test.ts', 'test/emulators/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/contract/**/*.test.ts'],
+    include: ['test/server/**/*.test.ts', 'test/security/**/*.test.ts', 'test/emulators/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/contract/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -73,7 +73,7 @@ export async function checkPublicJwk(algorithm: AsymmetricAlgorithm, jwk: Record
     await importJWK(publicJwk, algorithm);
   } catch {
     throw new ValidationError(
-      new z.ZodError([{ code: 'custom', path: ['publicJwk'], message: `The JWK is not a valid ${keyTypeOf[algorithm].describe}.`, input: undefined }]),
+      new z.ZodError([{ code: 'custom', path: ['publicJwk'], message: `The JWK does not hold ${keyTypeOf[algorithm].describe} (its members do not form a valid key).`, input: undefined }]),
     );
   }
   return publicJwk;
