@@ -107,7 +107,7 @@ describe('embed JWT verification', () => {
     await expectRefused(handMadeHs256({ kid: hsKey.id }, withoutIat, hsKey.secret!), /"iat"/);
     const { exp: _exp, ...withoutExp } = validClaims();
     await expectRefused(handMadeHs256({ kid: hsKey.id }, withoutExp, hsKey.secret!), /"exp"/);
-    await expectRefused(handMadeHs256({ kid: hsKey.id }, validClaims({ iat: 'yesterday' }), hsKey.secret!));
+    await expectRefused(handMadeHs256({ kid: hsKey.id }, validClaims({ iat: 'yesterday' as unknown as number }), hsKey.secret!));
     await expectRefused(await hs256Token(hsKey, { role: 'admin' }, { issuedAt: now() - 120, lifetimeSeconds: 60 }), /expired/);
     await expectRefused(await hs256Token(hsKey, { role: 'admin' }, { issuedAt: now() - 61, lifetimeSeconds: 60 }), /expired/);
     await expectRefused(await hs256Token(hsKey, { role: 'admin' }, { issuedAt: now() + 600 }), /issued in the future/);
@@ -151,7 +151,7 @@ describe('embed JWT verification', () => {
     for (const claims of [
       validClaims({ role: 'owner' }),
       validClaims({ sub: '' }),
-      validClaims({ sub: 42 }),
+      validClaims({ sub: 42 as unknown as string }),
       validClaims({ role: 'member', projectId: `${projectId}\u0000` }),
       validClaims({ role: 'member', projectId: 'x'.repeat(10_000) }),
       validClaims({ role: 'member', projectId: { $ne: null } }),

@@ -29,7 +29,7 @@ describe('project-scoped connections never end up without a project (PostgreSQL)
   it('the database itself refuses, even to two transactions that each remove one of the last two projects at once', async () => {
     const { admin } = await t.newPlatform();
     // Two raw connections, as two instances or a careless script would hold them: no application code in between.
-    const [{ name }] = await rawRows<{ name: string }>(t.database, 'select current_database() as name');
+    const [{ name }] = (await rawRows<{ name: string }>(t.database, 'select current_database() as name')) as [{ name: string }];
     const [one, two] = [postgres(`postgres://postgres@127.0.0.1:5432/${name}`, { max: 1 }), postgres(`postgres://postgres@127.0.0.1:5432/${name}`, { max: 1 })];
     try {
       for (let round = 0; round < 24; round++) {
