@@ -15,13 +15,12 @@ import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connect
 import type { AdminActor, ServiceDeps } from './deps.ts';
 import { newId } from './ids.ts';
 import { ValidationError } from './validation-error.ts';
+import { assignedProjectIds, lockConnection, lockProjectsToAssign, unknownProjects } from './write-locks.ts';
 
 type Row = typeof secretManagerConnections.$inferSelect;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type AssignedProject = { id: string; name: string };
 
 const duplicateName = (name: string) => new AppError('CONFLICT', `A connection named "${name}" already exists on this platform.`);
-const unknownProjects = (ids: string[]) => new AppError('BAD_REQUEST', `Unknown project(s) on this platform: ${ids.join(', ')}`);
 
 /** Maps what the database refuses on a write to the client's mistake it stands for. */
 function writeConflict(e: unknown, name: string, projectIds: string[] = []): never {
@@ -96,40 +95,6 @@ async function assertProjects(db: Db, platformId: string, projectIds: string[]):
     .where(and(eq(projects.platformId, platformId), inArray(projects.id, projectIds)));
   const missing = projectIds.filter((id) => !found.some((f) => f.id === id));
   if (missing.length > 0) throw unknownProjects(missing);
-}
-
-/**
- * Inside a write: holds the projects a connection is being given (a key-share lock, so
- * `projects.delete` waits for this transaction or this one sees the project gone) and
- * re-checks they exist. Projects are locked before connections everywhere, so a write and
- * a project delete cannot deadlock.
- */
-async function lockProjects(tx: Tx, platformId: string, projectIds: string[]): Promise<void> {
-  if (projectIds.length === 0) return;
-  const found = await tx
-    .select({ id: projects.id })
-    .from(projects)
-    .where(and(eq(projects.platformId, platformId), inArray(projects.id, projectIds)))
-    .orderBy(asc(projects.id))
-    .for('key share');
-  const missing = projectIds.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length > 0) throw unknownProjects(missing);
-}
-
-/** Inside a write: locks the connection and reads its current scope and projects (404 if it went away). */
-async function lockConnection(tx: Tx, platformId: string, id: string): Promise<{ id: string; scope: Row['scope']; projectIds: string[] }> {
-  const [row] = await tx
-    .select({ scope: secretManagerConnections.scope })
-    .from(secretManagerConnections)
-    .where(and(eq(secretManagerConnections.id, id), eq(secretManagerConnections.platformId, platformId)))
-    .for('no key update');
-  if (!row) throw new AppError('NOT_FOUND', `No secret manager connection ${id}`);
-  return { id, scope: row.scope, projectIds: await assignedProjectIds(tx as unknown as Db, id) };
-}
-
-async function assignedProjectIds(db: Db, connectionId: string): Promise<string[]> {
-  const rows = await db.select({ id: connectionProjects.projectId }).from(connectionProjects).where(eq(connectionProjects.connectionId, connectionId));
-  return rows.map((r) => r.id);
 }
 
 /** The connection with its projects, after the admin's access check: 404 if it cannot see it, 403 if it may not change it. */
@@ -246,7 +211,7 @@ export async function createConnection(deps: ServiceDeps, actor: AdminActor, inp
   const sealed = sealConfig(deps.keyRing, platformId, id, config);
   try {
     await deps.db.transaction(async (tx) => {
-      await lockProjects(tx, platformId, projectIds);
+      await lockProjectsToAssign(tx, platformId, projectIds);
       await tx.insert(secretManagerConnections).values({
         id,
         platformId,
@@ -313,7 +278,7 @@ export async function updateConnection(deps: ServiceDeps, actor: AdminActor, inp
   const updatedAt = new Date();
   try {
     await deps.db.transaction(async (tx) => {
-      await lockProjects(tx, platformId, projectIds ?? []);
+      await lockProjectsToAssign(tx, platformId, projectIds ?? []);
       // The provider check took a while: someone may have shared or deleted the connection meanwhile.
       assertManageable(actor, await lockConnection(tx, platformId, row.id));
       await tx

@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, ne, notExists } from 'drizzle-orm';
+import { and, asc, eq, ne, notExists } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { ProjectDto } from '../../shared/projects.ts';
 import { newId } from './ids.ts';
+import { lockProjectToDelete } from './write-locks.ts';
 
 function toDto(row: typeof projects.$inferSelect): ProjectDto {
   return {
@@ -83,26 +84,13 @@ function stranded(names: string[]): AppError {
 
 /**
  * Deletes a project, unless it is the last project of a project-scoped connection (409
- * naming them). In one transaction it locks the project (no connection can be given it
- * meanwhile: that takes a key-share lock on it) and then the connections assigned to it
- * (an edit of one of them finishes first, or waits), the same order every write uses, so
- * the check holds under concurrency. The database trigger of drizzle/0002 backs it up.
+ * naming them). The check runs under the locks of write-locks.ts, so it holds while
+ * connections are edited concurrently; the database trigger of drizzle/0002 backs it up.
  */
 export async function deleteProject(db: Db, platformId: string, id: string): Promise<void> {
   try {
     await db.transaction(async (tx) => {
-      const [project] = await tx
-        .select({ id: projects.id })
-        .from(projects)
-        .where(and(eq(projects.id, id), eq(projects.platformId, platformId)))
-        .for('update');
-      if (!project) throw new AppError('NOT_FOUND', `No project ${id}`);
-      await tx
-        .select({ id: secretManagerConnections.id })
-        .from(secretManagerConnections)
-        .where(inArray(secretManagerConnections.id, tx.select({ id: connectionProjects.connectionId }).from(connectionProjects).where(eq(connectionProjects.projectId, id))))
-        .orderBy(asc(secretManagerConnections.id))
-        .for('no key update');
+      await lockProjectToDelete(tx, platformId, id);
       const names = await connectionsOnlyIn(tx as unknown as Db, id);
       if (names.length > 0) throw stranded(names);
       await tx.delete(projects).where(eq(projects.id, id));
