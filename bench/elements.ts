@@ -57,6 +57,7 @@ function connections(count: number): ConnectionDto[] {
     authMethod: 'token',
     scope: i % 3 === 0 ? 'PROJECT' : 'PLATFORM',
     projects: i % 3 === 0 ? [{ id: 'prj_1', name: 'Marketing automations' }] : [],
+    canManage: true,
     config: {},
     status: i % 10 === 0 ? { state: 'failed', code: 'AUTHENTICATION_FAILED', message: 'permission denied', checkedAt: at } : { state: 'connected', checkedAt: at },
     createdBy: 'bench',

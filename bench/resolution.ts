@@ -38,7 +38,7 @@ export async function benchResolution(): Promise<Row[]> {
   const value = randomBytes(24).toString('base64');
   await emulator.seed([{ path: 'bench/hot', data: { value } }, ...Array.from({ length: 3000 }, (_, i) => ({ path: `bench/cold-${i}`, data: { value } }))]);
   const platform = await createPlatform(database.db, 'bench');
-  const actor = { platformId: platform.id, actor: 'bench' };
+  const actor = { platformId: platform.id, actor: 'bench', projectId: null };
   const connection = await createConnection(deps, actor, {
     name: 'bench',
     provider: 'vault',

@@ -7,8 +7,10 @@ import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
+import { recordAudit } from './services/audit.ts';
 import { rotateKeys } from './services/key-rotation.ts';
-import { createApiKey, createPlatform } from './services/platforms.ts';
+import { createApiKey, revokeApiKey } from './services/api-keys.ts';
+import { createPlatform } from './services/platforms.ts';
 
 const usage = `Usage: secret-managers <command> [options]
 
@@ -20,6 +22,7 @@ Commands:
   create-platform --name N                Create a platform; prints its id
   create-api-key --platform ID --role admin|engine [--project ID] [--name N]
                                           Create an API key; prints the token once
+  revoke-api-key --id ID                  Revoke an API key: every instance refuses it from its next request
   rotate-keys                             Re-encrypt every stored credential under the newest key
                                           (embedded mode: first adds a new key to the data folder)
   generate-key [--version N]              Print a new key for SM_ENCRYPTION_KEYS`;
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'root-token': { type: 'string' },
       version: { type: 'string' },
+      id: { type: 'string' },
     },
   });
 
@@ -101,6 +105,17 @@ async function main(argv: string[]): Promise<void> {
       );
       process.stdout.write(`${key.token}\n`);
       process.stderr.write(`API key ${key.id} created. The token above is shown once; store it now.\n`);
+      return;
+    }
+    case 'revoke-api-key': {
+      if (!values.id) fail('--id is required (the key id, key_…, not its token)');
+      const config = loadConfig();
+      await withDatabase(config, async ({ db }) => {
+        // The operator's way out, so unlike apiKeys.revoke it may revoke a platform's last admin key.
+        const key = await revokeApiKey(db, values.id!);
+        await recordAudit(db, { platformId: key.platformId, actor: 'cli', action: 'api-key.revoke', targetType: 'api-key', targetId: values.id!, outcome: 'success', details: { name: key.name, role: key.role } });
+      });
+      process.stdout.write(`API key ${values.id} revoked.\n`);
       return;
     }
     case 'rotate-keys': {

@@ -45,6 +45,8 @@ const envSchema = z.object({
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return rules;
     }),
+  SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
+  SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,6 +67,8 @@ export interface Config {
   providerPolicy: ProviderPolicy;
   /** SM_PROVIDER_ALLOWED_NETWORKS: destinations beyond public addresses on the usual ports (private networks, emulators, other ports). */
   allowedNetworks: readonly AllowRule[];
+  /** What an embed JWT must carry: `aud` equal to `audience`, and `exp - iat` at most `maxTtlSeconds`. */
+  embed: { audience: string; maxTtlSeconds: number };
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
 }
 
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMemoryEntries: e.SM_CACHE_MAX_ENTRIES,
       keyPrefix: e.SM_REDIS_KEY_PREFIX,
     },
+    embed: { audience: e.SM_EMBED_AUDIENCE, maxTtlSeconds: e.SM_EMBED_MAX_TTL_SECONDS },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
   };

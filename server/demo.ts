@@ -33,9 +33,9 @@ export async function runDemo(config: Config): Promise<void> {
   const server = await createServer({ ...config, dataDir, providerPolicy, allowedNetworks, bootstrapAdminToken: undefined }, { logger, database, keyRing });
 
   let url = '';
-  const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Demo platform', apiUrl: () => url });
+  const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Demo platform', apiUrl: () => url, embed: config.embed });
   const [marketing] = tenant.projects;
-  const actor = { platformId: tenant.platformId, actor: 'system:demo' };
+  const actor = { platformId: tenant.platformId, actor: 'system:demo', projectId: null };
   for (const [, emulator] of emulators) {
     const { connection } = emulator;
     await createConnection(server.deps, actor, { ...connection, ...(connection.scope === 'PROJECT' && { projectIds: [marketing.id] }) });

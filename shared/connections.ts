@@ -5,12 +5,17 @@ import { configSchemaFor, providerDescriptors, providerIds, type ProviderId } fr
 export const connectionScopes = ['PLATFORM', 'PROJECT'] as const;
 export type ConnectionScope = (typeof connectionScopes)[number];
 
-export const entityId = z.string().trim().min(1, 'Required').max(64);
-const connectionName = z
+/** Names and ids are one line of text: no control characters (PostgreSQL refuses NUL outright). */
+export const withoutControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
+
+export const entityId = z.string().trim().min(1, 'Required').max(64).regex(withoutControlCharacters, 'Not an id');
+/** A name people give something: one line, trimmed. */
+export const displayName = z
   .string()
   .trim()
   .min(1, 'Enter a name')
-  .max(100, 'At most 100 characters');
+  .max(100, 'At most 100 characters')
+  .regex(withoutControlCharacters, 'Use letters, digits, spaces and punctuation only');
 const configInput = z.record(z.string(), z.unknown());
 
 /** Validates `config` for a provider and auth method; issues are reported under `config.<field>`. */
@@ -48,7 +53,7 @@ function checkScope(v: { scope?: ConnectionScope; projectIds?: string[] }, ctx: 
 
 export const createConnectionInput = z
   .object({
-    name: connectionName,
+    name: displayName,
     provider: z.enum(providerIds),
     authMethod: z.string().min(1),
     scope: z.enum(connectionScopes),
@@ -69,7 +74,7 @@ export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
 export const updateConnectionInput = z
   .object({
     id: entityId,
-    name: connectionName.optional(),
+    name: displayName.optional(),
     authMethod: z.string().min(1).optional(),
     scope: z.enum(connectionScopes).optional(),
     projectIds: z.array(entityId).max(1000).optional(),
@@ -111,8 +116,11 @@ export interface ConnectionDto {
   provider: ProviderId;
   authMethod: string;
   scope: ConnectionScope;
+  /** In a project context, only that project: other projects' names are not the caller's business. */
   projects: { id: string; name: string }[];
-  /** Non-secret fields as stored; secret fields as `{ set }`. */
+  /** Whether the caller may edit, test, clear or delete it (an admin of the platform, or of its only project). */
+  canManage: boolean;
+  /** Non-secret fields as stored; secret fields as `{ set }` (empty unless `canManage`). */
   config: Record<string, unknown>;
   status: ConnectionStatus;
   createdBy: string;

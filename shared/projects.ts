@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { entityId } from './connections.ts';
+import { displayName, entityId, withoutControlCharacters } from './connections.ts';
 
-const projectName = z.string().trim().min(1, 'Enter a name').max(100, 'At most 100 characters');
-const externalId = z.string().trim().min(1).max(200);
+const projectName = displayName;
+const externalId = z.string().trim().min(1).max(200).regex(withoutControlCharacters, 'Not an id');
 
 export const createProjectInput = z.object({ name: projectName, externalId: externalId.optional() });
 export const updateProjectInput = z.object({ id: entityId, name: projectName.optional(), externalId: externalId.nullable().optional() });

@@ -32,6 +32,8 @@ const SHOWN_PROJECTS = 2;
 /**
  * @summary The Secret Managers page: every connection with its provider, scope and
  * status; create, edit, clear the cache of and delete connections; filter and sort.
+ * Rows the token may not change (`canManage` false: a member's, or a platform-wide
+ * connection shown to the admin of one project) are shown without actions and not checked.
  *
  * @event sm-connection-created - `{ connection }`: a connection was created (from the dialog inside).
  * @event sm-connection-updated - `{ connection }`: a connection was edited.
@@ -179,7 +181,7 @@ export class SecretManagerList extends SmElement {
 
   private renderHeaderActions() {
     return html`<div class="header-actions">
-      ${this.connections?.length
+      ${this.connections?.length && this.connections.every((c) => c.canManage)
         ? this.iconTip(
             'all',
             html`<button
@@ -304,7 +306,7 @@ export class SecretManagerList extends SmElement {
         <time datetime=${c.updatedAt} title=${absoluteTime(c.updatedAt)}>${relativeTime(c.updatedAt)}</time>
         <span class="sub" title=${absoluteTime(c.createdAt)}>${msg.createdOn(absoluteDay(c.createdAt))}</span>
       </td>
-      ${this.readonly ? nothing : html`<td class="actions">${this.renderActions(c)}</td>`}
+      ${this.readonly ? nothing : html`<td class="actions">${c.canManage ? this.renderActions(c) : nothing}</td>`}
     </tr>`;
   }
 
@@ -480,7 +482,9 @@ export class SecretManagerList extends SmElement {
   /** Rows shown without a recent check get one ("Checking…"), a few at a time. */
   private scheduleChecks(rows: ConnectionDto[]): void {
     if (this.readonly || !this.checksAllowed) return;
-    const ids = rows.filter((c) => c.status.state === 'unknown' && !this.checking.has(c.id) && !this.uncheckable.has(c.id)).map((c) => c.id);
+    const ids = rows
+      .filter((c) => c.canManage && c.status.state === 'unknown' && !this.checking.has(c.id) && !this.uncheckable.has(c.id))
+      .map((c) => c.id);
     if (ids.length === 0) return;
     this.checking = new Set([...this.checking, ...ids]);
     this.pendingChecks.push(...ids);

@@ -1,21 +1,26 @@
-/** Who is calling. Every procedure narrows on `role`; `platformId` bounds everything. */
-export type Principal =
-  | {
-      type: 'api-key';
-      keyId: string;
-      platformId: string;
-      role: 'admin' | 'engine';
-      /** Engine keys bound to a project; null = the whole platform. */
-      projectId: string | null;
-    }
-  | {
-      type: 'embed';
-      keyId: string;
-      subject: string;
-      platformId: string;
-      role: 'admin' | 'member';
-      projectId: string | null;
-    };
+/** An API key: a platform's admin key, or an engine key (optionally bound to a project). Stored as a hash. */
+export interface ApiKeyPrincipal {
+  type: 'api-key';
+  keyId: string;
+  platformId: string;
+  role: 'admin' | 'engine';
+  /** Engine keys bound to a project; null = the whole platform. Admin keys are never bound. */
+  projectId: string | null;
+}
+
+/** An embed JWT a host signed for one of its users: a browser token, never given a value or a key. */
+export interface EmbedPrincipal {
+  type: 'embed';
+  keyId: string;
+  subject: string;
+  platformId: string;
+  role: 'admin' | 'member';
+  /** The `projectId` claim, resolved to our id; it binds every role. Null only for admins. */
+  projectId: string | null;
+}
+
+/** Who is calling. Procedures narrow on `type` and `role`; `platformId` bounds everything; `projectId` binds. */
+export type Principal = ApiKeyPrincipal | EmbedPrincipal;
 
 /** How a principal appears in audit events and `createdBy`. */
 export function actorOf(p: Principal): string {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { isReferenceLike } from '../../shared/reference.ts';
+import type { Config } from '../config.ts';
 import type { AppRouter } from '../routers/_app.ts';
 import { newId } from '../services/ids.ts';
 import { registerDemoPage } from './page.ts';
@@ -17,6 +18,8 @@ export interface DemoHostOptions {
   /** Where the host's backend reaches the Secret Managers API (known once the server listens). */
   apiUrl: () => string;
   embedKey: { id: string; secret: string };
+  /** What the server checks of embed tokens: the host signs for its audience, within its maximum lifetime. */
+  embed: Config['embed'];
   projects: { id: string; name: string; engineToken: string }[];
 }
 
@@ -51,12 +54,15 @@ export function registerDemoHost(app: FastifyInstance, options: DemoHostOptions)
   // The host's own session endpoint: who the user is, and a short-lived token for the elements.
   app.get<{ Querystring: { projectId?: string; expired?: string } }>('/demo/api/session', async (request, reply) => {
     const project = projectOf(request.query.projectId ?? '') ?? options.projects[0]!;
-    const expiresAt = request.query.expired === '1' ? Math.floor(Date.now() / 1000) - 60 : '10m';
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = request.query.expired === '1' ? now - 120 : now;
+    const lifetime = request.query.expired === '1' ? 60 : Math.min(600, options.embed.maxTtlSeconds);
     const token = await new SignJWT({ role: 'member', projectId: project.id })
       .setSubject('demo-user@host.example')
       .setProtectedHeader({ alg: 'HS256', kid: options.embedKey.id })
-      .setIssuedAt()
-      .setExpirationTime(expiresAt)
+      .setAudience(options.embed.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + lifetime)
       .sign(Buffer.from(options.embedKey.secret, 'utf8'));
     return reply.header('cache-control', 'no-store').send({
       apiUrl: options.apiUrl(),

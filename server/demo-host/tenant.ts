@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
 import { createEmbedKey } from '../services/embed-keys.ts';
-import { createApiKey, createPlatform } from '../services/platforms.ts';
+import { createApiKey } from '../services/api-keys.ts';
+import { createPlatform } from '../services/platforms.ts';
 import { createProject } from '../services/projects.ts';
 import { registerDemoHost } from './routes.ts';
 
@@ -24,7 +26,7 @@ export interface DemoProject {
  * and an HS256 embed key; its host page and backend are mounted on `app` under /demo/.
  * `apiUrl` is read per request, since the URL is known only once the server listens.
  */
-export async function seedDemoTenant(app: FastifyInstance, db: Db, keyRing: KeyRing, options: { platformName: string; apiUrl: () => string }): Promise<DemoTenant> {
+export async function seedDemoTenant(app: FastifyInstance, db: Db, keyRing: KeyRing, options: { platformName: string; apiUrl: () => string; embed: Config['embed'] }): Promise<DemoTenant> {
   const platform = await createPlatform(db, options.platformName);
   const admin = await createApiKey(db, { platformId: platform.id, role: 'admin', name: 'demo admin key' });
   const project = async (name: string, externalId: string): Promise<DemoProject> => {
@@ -34,6 +36,6 @@ export async function seedDemoTenant(app: FastifyInstance, db: Db, keyRing: KeyR
   };
   const projects: [DemoProject, DemoProject] = [await project('Marketing automations', 'marketing'), await project('Billing flows', 'billing')];
   const embedKey = await createEmbedKey(db, keyRing, platform.id, { name: 'demo host', algorithm: 'HS256' });
-  registerDemoHost(app, { apiUrl: options.apiUrl, embedKey: { id: embedKey.id, secret: embedKey.secret! }, projects });
+  registerDemoHost(app, { apiUrl: options.apiUrl, embedKey: { id: embedKey.id, secret: embedKey.secret! }, embed: options.embed, projects });
   return { platformId: platform.id, adminToken: admin.token, projects };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { entityId } from '../../shared/connections.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { actorOf } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
@@ -15,7 +16,7 @@ const statusOf: Record<AppError['kind'], number> = {
   SERVICE_UNAVAILABLE: 503,
 };
 
-const query = z.object({ connectionId: z.string().trim().min(1).max(64).optional() });
+const query = z.object({ connectionId: entityId.optional() });
 
 /**
  * The documented REST form of cache clearing, for scripts and CI hooks:
@@ -24,11 +25,12 @@ const query = z.object({ connectionId: z.string().trim().min(1).max(64).optional
 export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps): void {
   app.delete('/api/v1/secret-managers/cache', async (request, reply) => {
     try {
-      const principal = await authenticate(deps.db, deps.keyRing, request.headers.authorization);
+      const principal = await authenticate(deps, request.headers.authorization);
       if (principal.role !== 'admin') throw new AppError('FORBIDDEN', 'Clearing the cache needs an admin token.');
       const parsed = query.safeParse(request.query);
       if (!parsed.success) throw new AppError('BAD_REQUEST', 'connectionId must be a connection id');
-      await clearCache(deps, { platformId: principal.platformId, actor: actorOf(principal) }, parsed.data.connectionId);
+      // The same rules as secretManagers.clearCache: a project-bound admin clears its own connections only.
+      await clearCache(deps, { platformId: principal.platformId, actor: actorOf(principal), projectId: principal.projectId }, parsed.data.connectionId);
       return reply.code(204).send();
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

@@ -1,4 +1,5 @@
 import { router } from '../trpc/init.ts';
+import { apiKeysRouter } from './api-keys.ts';
 import { embedKeysRouter } from './embed-keys.ts';
 import { projectsRouter } from './projects.ts';
 import { providersRouter } from './providers.ts';
@@ -10,6 +11,7 @@ export const appRouter = router({
   projects: projectsRouter,
   secretManagers: secretManagersRouter,
   embedKeys: embedKeysRouter,
+  apiKeys: apiKeysRouter,
   secrets: secretsRouter,
 });
 

@@ -1,40 +1,41 @@
 import { z } from 'zod';
-import { entityId } from '../../shared/connections.ts';
-import { actorOf } from '../auth/principal.ts';
+import { displayName, entityId, withoutControlCharacters } from '../../shared/connections.ts';
 import { embedKeyAlgorithms } from '../db/schema/index.ts';
 import { recordAudit } from '../services/audit.ts';
 import { createEmbedKey, listEmbedKeys, revokeEmbedKey } from '../services/embed-keys.ts';
-import { adminProcedure, router } from '../trpc/init.ts';
+import { adminApiKeyProcedure, router } from '../trpc/init.ts';
 
 const createEmbedKeyInput = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: displayName,
   algorithm: z.enum(embedKeyAlgorithms),
+  /** RS256, ES256, EdDSA: the public JWK of the host's key (checked against the algorithm). */
   publicJwk: z.record(z.string(), z.unknown()).optional(),
+  /** When given, every token signed with this key must carry exactly this `iss`. */
+  issuer: z.string().trim().min(1).max(256).regex(withoutControlCharacters, 'One line of text').optional(),
 });
 
+/** Keys hosts sign embed JWTs with: admin API keys only (adminApiKeyProcedure), never a browser token. */
 export const embedKeysRouter = router({
-  list: adminProcedure.query(({ ctx }) => listEmbedKeys(ctx.deps.db, ctx.principal.platformId)),
+  list: adminApiKeyProcedure.query(({ ctx }) => listEmbedKeys(ctx.deps.db, ctx.actor.platformId)),
 
   /** For HS256 the answer carries the generated secret, shown this once. */
-  create: adminProcedure.input(createEmbedKeyInput).mutation(async ({ ctx, input }) => {
-    const key = await createEmbedKey(ctx.deps.db, ctx.deps.keyRing, ctx.principal.platformId, input);
+  create: adminApiKeyProcedure.input(createEmbedKeyInput).mutation(async ({ ctx, input }) => {
+    const key = await createEmbedKey(ctx.deps.db, ctx.deps.keyRing, ctx.actor.platformId, input);
     await recordAudit(ctx.deps.db, {
-      platformId: ctx.principal.platformId,
-      actor: actorOf(ctx.principal),
+      ...ctx.actor,
       action: 'embed-key.create',
       targetType: 'embed-key',
       targetId: key.id,
       outcome: 'success',
-      details: { name: key.name, algorithm: key.algorithm },
+      details: { name: key.name, algorithm: key.algorithm, issuer: key.issuer },
     });
     return key;
   }),
 
-  revoke: adminProcedure.input(z.object({ id: entityId })).mutation(async ({ ctx, input }) => {
-    await revokeEmbedKey(ctx.deps.db, ctx.principal.platformId, input.id);
+  revoke: adminApiKeyProcedure.input(z.object({ id: entityId })).mutation(async ({ ctx, input }) => {
+    await revokeEmbedKey(ctx.deps.db, ctx.actor.platformId, input.id);
     await recordAudit(ctx.deps.db, {
-      platformId: ctx.principal.platformId,
-      actor: actorOf(ctx.principal),
+      ...ctx.actor,
       action: 'embed-key.revoke',
       targetType: 'embed-key',
       targetId: input.id,

@@ -13,6 +13,17 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Details echo client text (references, names); jsonb refuses the NUL character, and the
+ * audit trail must never fail a request over what a client typed.
+ */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
+  return value;
+}
+
 export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
   await db.insert(auditEvents).values({
     id: newId('aud'),
@@ -22,6 +33,6 @@ export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
     targetType: event.targetType,
     targetId: event.targetId ?? null,
     outcome: event.outcome,
-    details: event.details ?? {},
+    details: storable(event.details ?? {}) as Record<string, unknown>,
   });
 }

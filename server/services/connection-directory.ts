@@ -19,10 +19,6 @@ export interface ConnectionHandle {
   config(): ProviderConfig;
 }
 
-export function visibleIn(handle: ConnectionHandle, projectId: string | undefined): boolean {
-  return projectId === undefined || handle.scope === 'PLATFORM' || handle.projectIds.has(projectId);
-}
-
 /**
  * Connections as resolution sees them, kept in process for a few seconds so a cached
  * resolve costs no database round trip. Edits through this instance drop the entry at

@@ -3,23 +3,31 @@ import type { ConnectionDto, ConnectionStatus, CreateConnectionInput, TestConnec
 import { parseConnectionConfig } from '../../shared/connections.ts';
 import { isProviderId, type ProviderId } from '../../shared/providers/index.ts';
 import type { Db } from '../db/client.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { isForeignKeyViolation, isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
 import { recordAudit } from './audit.ts';
+import { assertManageable, assertScopeAllowed, assertVisible, canManage } from './connection-access.ts';
 import { readStatuses, recordStatus } from './connection-status.ts';
 import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
-import type { Actor, ServiceDeps } from './deps.ts';
+import type { AdminActor, ServiceDeps } from './deps.ts';
 import { newId } from './ids.ts';
 import { fieldIssues, ValidationError } from './validation-error.ts';
+import { assignedProjectIds, lockConnection, lockProjectsToAssign, unknownProjects } from './write-locks.ts';
 
 type Row = typeof secretManagerConnections.$inferSelect;
-
-/** Admins see everything about a connection but its credentials; members only what the picker needs. */
-export type ConnectionView = 'admin' | 'member';
+type AssignedProject = { id: string; name: string };
 
 const duplicateName = (name: string) => new AppError('CONFLICT', `A connection named "${name}" already exists on this platform.`);
+
+/** Maps what the database refuses on a write to the client's mistake it stands for. */
+function writeConflict(e: unknown, name: string, projectIds: string[] = []): never {
+  if (isUniqueViolation(e)) throw duplicateName(name);
+  if (isForeignKeyViolation(e)) throw unknownProjects(projectIds);
+  if (isStrandedConnection(e)) throw new AppError('CONFLICT', 'A project-scoped connection needs at least one project; one of its projects was deleted meanwhile.');
+  throw e;
+}
 
 async function loadRow(db: Db, platformId: string, id: string): Promise<Row> {
   const [row] = await db
@@ -30,8 +38,8 @@ async function loadRow(db: Db, platformId: string, id: string): Promise<Row> {
   return row;
 }
 
-async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, { id: string; name: string }[]>> {
-  const byConnection = new Map<string, { id: string; name: string }[]>();
+async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, AssignedProject[]>> {
+  const byConnection = new Map<string, AssignedProject[]>();
   if (connectionIds.length === 0) return byConnection;
   const rows = await db
     .select({ connectionId: connectionProjects.connectionId, id: projects.id, name: projects.name })
@@ -47,42 +55,64 @@ async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, 
   return byConnection;
 }
 
-function toDto(deps: ServiceDeps, row: Row, assigned: { id: string; name: string }[], view: ConnectionView, status: ConnectionStatus): ConnectionDto {
+/**
+ * A connection as one caller sees it. Those it manages come with their non-secret config;
+ * the others (a member's, or a platform connection shown to a project admin) only with
+ * what the picker needs. In a project context only that project is named.
+ */
+function toDto(
+  deps: ServiceDeps,
+  row: Row,
+  assigned: AssignedProject[],
+  viewer: { manager: AdminActor | null; projectId: string | null | undefined },
+  status: ConnectionStatus,
+): ConnectionDto {
   const provider = row.provider as ProviderId;
+  const manages = viewer.manager !== null && canManage(viewer.manager, { id: row.id, scope: row.scope, projectIds: assigned.map((p) => p.id) });
+  const { projectId } = viewer;
   return {
     id: row.id,
     name: row.name,
     provider,
     authMethod: row.authMethod,
     scope: row.scope,
-    projects: assigned,
-    config: view === 'admin' ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
+    projects: projectId ? assigned.filter((p) => p.id === projectId) : assigned,
+    canManage: manages,
+    config: manages ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
     status,
-    createdBy: view === 'admin' ? row.createdBy : '',
+    createdBy: manages ? row.createdBy : '',
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
-/** 400 unless every id is a project of the platform. */
+/** 400 unless every id is a project of the platform: a clear answer before the provider is asked. */
 async function assertProjects(db: Db, platformId: string, projectIds: string[]): Promise<void> {
-  const unique = [...new Set(projectIds)];
   const found = await db
     .select({ id: projects.id })
     .from(projects)
-    .where(and(eq(projects.platformId, platformId), inArray(projects.id, unique)));
-  const missing = unique.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length > 0) throw new AppError('BAD_REQUEST', `Unknown project(s) on this platform: ${missing.join(', ')}`);
+    .where(and(eq(projects.platformId, platformId), inArray(projects.id, projectIds)));
+  const missing = projectIds.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length > 0) throw unknownProjects(missing);
+}
+
+/** The connection with its projects, after the admin's access check: 404 if it cannot see it, 403 if it may not change it. */
+async function loadManageable(db: Db, admin: AdminActor, id: string): Promise<{ row: Row; projectIds: string[] }> {
+  const row = await loadRow(db, admin.platformId, id);
+  const projectIds = await assignedProjectIds(db, id);
+  assertManageable(admin, { id, scope: row.scope, projectIds });
+  return { row, projectIds };
 }
 
 /**
  * The visibility rule of DESIGN.md: without a project, every connection of the platform;
- * in project P, platform-scoped ones plus project-scoped ones assigned to P.
+ * in project P, platform-scoped ones plus project-scoped ones assigned to P. `manager` is
+ * the caller when it is an admin (it decides what each row shows), null for others.
  */
 export async function listConnections(
   deps: ServiceDeps,
   platformId: string,
-  options: { projectId?: string | undefined; view: ConnectionView },
+  options: { projectId?: string | undefined; manager: AdminActor | null },
 ): Promise<ConnectionDto[]> {
   const { projectId } = options;
   const visible = projectId
@@ -100,18 +130,16 @@ export async function listConnections(
     .where(and(eq(secretManagerConnections.platformId, platformId), visible))
     .orderBy(asc(sql`lower(${secretManagerConnections.name})`));
   const [assigned, statuses] = await Promise.all([projectsOf(deps.db, rows.map((r) => r.id)), readStatuses(deps.cache, rows)]);
-  return rows.map((row, i) => {
-    const all = assigned.get(row.id) ?? [];
-    // In a project context, other projects' names are none of the caller's business.
-    const shown = projectId ? all.filter((p) => p.id === projectId) : all;
-    return toDto(deps, row, shown, options.view, statuses[i]!);
-  });
+  return rows.map((row, i) => toDto(deps, row, assigned.get(row.id) ?? [], { manager: options.manager, projectId }, statuses[i]!));
 }
 
-export async function getConnection(deps: ServiceDeps, platformId: string, id: string): Promise<ConnectionDto> {
-  const row = await loadRow(deps.db, platformId, id);
+/** One connection the admin can see (404 otherwise, as for an unknown id). */
+export async function getConnection(deps: ServiceDeps, admin: AdminActor, id: string): Promise<ConnectionDto> {
+  const row = await loadRow(deps.db, admin.platformId, id);
   const [assigned, [status]] = await Promise.all([projectsOf(deps.db, [id]), readStatuses(deps.cache, [row])]);
-  return toDto(deps, row, assigned.get(id) ?? [], 'admin', status!);
+  const projectsOfRow = assigned.get(id) ?? [];
+  assertVisible(admin, { id, scope: row.scope, projectIds: projectsOfRow.map((p) => p.id) });
+  return toDto(deps, row, projectsOfRow, { manager: admin, projectId: admin.projectId }, status!);
 }
 
 /** Runs the provider's check on a fresh client, so a saved connection's token state cannot mask a bad config. */
@@ -136,7 +164,7 @@ async function checkConfig(deps: ServiceDeps, provider: ProviderId, config: Prov
 /** Tests a config and records the outcome; rethrows the failure. */
 async function testAndAudit(
   deps: ServiceDeps,
-  actor: Actor,
+  actor: AdminActor,
   action: string,
   target: { id?: string; name?: string; provider: ProviderId },
   config: ProviderConfig,
@@ -145,7 +173,8 @@ async function testAndAudit(
     return await checkConfig(deps, target.provider, config);
   } catch (e) {
     await recordAudit(deps.db, {
-      ...actor,
+      platformId: actor.platformId,
+      actor: actor.actor,
       action,
       targetType: 'connection',
       targetId: target.id ?? null,
@@ -164,12 +193,13 @@ async function assertNameFree(db: Db, platformId: string, name: string, exceptId
   if (row && row.id !== exceptId) throw duplicateName(name);
 }
 
-export async function createConnection(deps: ServiceDeps, actor: Actor, input: CreateConnectionInput): Promise<ConnectionDto> {
+export async function createConnection(deps: ServiceDeps, actor: AdminActor, input: CreateConnectionInput): Promise<ConnectionDto> {
   const { platformId } = actor;
   const parsed = parseConnectionConfig(input.provider, input.authMethod, input.config);
   if (!parsed.success) throw new ValidationError(parsed.error);
   const config: ProviderConfig = { authMethod: input.authMethod, ...parsed.data };
   const projectIds = input.scope === 'PROJECT' ? [...new Set(input.projectIds ?? [])] : [];
+  assertScopeAllowed(actor, input.scope, projectIds);
   if (projectIds.length > 0) await assertProjects(deps.db, platformId, projectIds);
   await assertNameFree(deps.db, platformId, input.name);
 
@@ -180,6 +210,7 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
   const sealed = sealConfig(deps.keyRing, platformId, id, config);
   try {
     await deps.db.transaction(async (tx) => {
+      await lockProjectsToAssign(tx, platformId, projectIds);
       await tx.insert(secretManagerConnections).values({
         id,
         platformId,
@@ -196,8 +227,7 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
       if (projectIds.length > 0) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: id, projectId })));
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw duplicateName(input.name);
-    throw e;
+    writeConflict(e, input.name, projectIds);
   }
   await recordStatus(deps.cache, { id, platformId, updatedAt: now }, 'connected');
   await recordAudit(deps.db, {
@@ -208,21 +238,32 @@ export async function createConnection(deps: ServiceDeps, actor: Actor, input: C
     outcome: 'success',
     details: { name: input.name, provider: input.provider, authMethod: input.authMethod, scope: input.scope, projectIds },
   });
-  return getConnection(deps, platformId, id);
+  return getConnection(deps, actor, id);
 }
 
-export async function updateConnection(deps: ServiceDeps, actor: Actor, input: UpdateConnectionInput): Promise<ConnectionDto> {
+/** The projects an update gives the connection: undefined keeps the current ones. 400 for none. */
+function projectsAfterUpdate(scope: Row['scope'], requested: string[] | undefined): string[] | undefined {
+  if (scope === 'PLATFORM') {
+    if (requested && requested.length > 0) throw new AppError('BAD_REQUEST', 'A platform-scoped connection is not assigned to projects; choose scope PROJECT');
+    return undefined;
+  }
+  if (requested === undefined) return undefined;
+  if (requested.length === 0) {
+    throw new ValidationError(fieldIssues([{ path: ['projectIds'], message: 'A project-scoped connection needs at least one project' }]));
+  }
+  return [...new Set(requested)];
+}
+
+export async function updateConnection(deps: ServiceDeps, actor: AdminActor, input: UpdateConnectionInput): Promise<ConnectionDto> {
   const { platformId } = actor;
-  const row = await loadRow(deps.db, platformId, input.id);
+  const { row, projectIds: current } = await loadManageable(deps.db, actor, input.id);
   const provider = row.provider as ProviderId;
   const authMethod = input.authMethod ?? row.authMethod;
   const config = mergeConfigEdit(provider, openConfig(deps.keyRing, row), authMethod, input.config);
 
   const scope = input.scope ?? row.scope;
-  if (scope === 'PLATFORM' && input.projectIds && input.projectIds.length > 0) {
-    throw new AppError('BAD_REQUEST', 'A platform-scoped connection is not assigned to projects; choose scope PROJECT');
-  }
-  const projectIds = scope === 'PROJECT' && input.projectIds ? [...new Set(input.projectIds)] : undefined;
+  const projectIds = projectsAfterUpdate(scope, input.projectIds);
+  assertScopeAllowed(actor, scope, projectIds ?? (scope === 'PROJECT' ? current : []));
   if (projectIds) await assertProjects(deps.db, platformId, projectIds);
   const name = input.name ?? row.name;
   await assertNameFree(deps.db, platformId, name, row.id);
@@ -233,6 +274,9 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
   const updatedAt = new Date();
   try {
     await deps.db.transaction(async (tx) => {
+      await lockProjectsToAssign(tx, platformId, projectIds ?? []);
+      // The provider check took a while: someone may have shared or deleted the connection meanwhile.
+      assertManageable(actor, await lockConnection(tx, platformId, row.id));
       await tx
         .update(secretManagerConnections)
         .set({ name, authMethod, scope, configCiphertext: sealed.ciphertext, keyVersion: sealed.keyVersion, updatedAt })
@@ -241,8 +285,7 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
       if (projectIds) await tx.insert(connectionProjects).values(projectIds.map((projectId) => ({ connectionId: row.id, projectId })));
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw duplicateName(name);
-    throw e;
+    writeConflict(e, name, projectIds);
   }
   await forget(deps, row);
   await recordStatus(deps.cache, { id: row.id, platformId, updatedAt }, 'connected');
@@ -260,7 +303,7 @@ export async function updateConnection(deps: ServiceDeps, actor: Actor, input: U
       changed: Object.keys(input).filter((k) => k !== 'id' && k !== 'config').concat(input.config ? ['config'] : []),
     },
   });
-  return getConnection(deps, platformId, row.id);
+  return getConnection(deps, actor, row.id);
 }
 
 /**
@@ -278,12 +321,15 @@ async function forget(deps: ServiceDeps, connection: { id: string; platformId: s
   }
 }
 
-export async function deleteConnection(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  const rows = await deps.db
-    .delete(secretManagerConnections)
-    .where(and(eq(secretManagerConnections.id, id), eq(secretManagerConnections.platformId, actor.platformId)))
-    .returning({ name: secretManagerConnections.name, provider: secretManagerConnections.provider });
-  if (rows.length === 0) throw new AppError('NOT_FOUND', `No secret manager connection ${id}`);
+export async function deleteConnection(deps: ServiceDeps, actor: AdminActor, id: string): Promise<void> {
+  const deleted = await deps.db.transaction(async (tx) => {
+    assertManageable(actor, await lockConnection(tx, actor.platformId, id));
+    const [row] = await tx
+      .delete(secretManagerConnections)
+      .where(eq(secretManagerConnections.id, id))
+      .returning({ name: secretManagerConnections.name, provider: secretManagerConnections.provider });
+    return row!;
+  });
   await forget(deps, { id, platformId: actor.platformId });
   await recordAudit(deps.db, {
     ...actor,
@@ -291,18 +337,18 @@ export async function deleteConnection(deps: ServiceDeps, actor: Actor, id: stri
     targetType: 'connection',
     targetId: id,
     outcome: 'success',
-    details: { name: rows[0]!.name, provider: rows[0]!.provider },
+    details: { name: deleted.name, provider: deleted.provider },
   });
 }
 
 /** Tests a saved connection (optionally with unsaved edits, secrets kept) or an unsaved config. */
-export async function testConnection(deps: ServiceDeps, actor: Actor, input: TestConnectionInput): Promise<TestResult> {
+export async function testConnection(deps: ServiceDeps, actor: AdminActor, input: TestConnectionInput): Promise<TestResult> {
   let provider: ProviderId;
   let config: ProviderConfig;
   let target: { id?: string; name?: string; provider: ProviderId };
   let saved: Row | undefined;
   if (input.id !== undefined) {
-    const row = await loadRow(deps.db, actor.platformId, input.id);
+    const { row } = await loadManageable(deps.db, actor, input.id);
     saved = row;
     provider = row.provider as ProviderId;
     if (input.provider !== undefined && input.provider !== provider) {

@@ -24,3 +24,12 @@ export interface Actor {
   platformId: string;
   actor: string;
 }
+
+/**
+ * An admin as the services see it. `projectId` null: the whole platform (an admin API key,
+ * an embed admin token without a project). Set: an embed admin bound to that project, who
+ * sees what the project may use and manages only connections of that project alone.
+ */
+export interface AdminActor extends Actor {
+  projectId: string | null;
+}

@@ -12,3 +12,8 @@ export function newId(prefix: string, length = 20): string {
   for (const b of bytes) out += ALPHABET[b % 36];
   return `${prefix}_${out}`;
 }
+
+/** Whether `value` has the shape `newId(prefix)` gives: checked before it reaches a query. */
+export function isIdOf(prefix: string, value: unknown): value is string {
+  return typeof value === 'string' && value.length <= prefix.length + 1 + 64 && value.startsWith(`${prefix}_`) && /^[0-9a-z]+$/.test(value.slice(prefix.length + 1));
+}

@@ -1,45 +1,12 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { apiKeys, platforms, projects } from '../db/schema/index.ts';
-import { AppError } from '../errors.ts';
-import { generateApiKeyToken, hashApiKeyToken } from '../auth/api-key-token.ts';
+import { platforms } from '../db/schema/index.ts';
+import { createApiKey } from './api-keys.ts';
 import { newId } from './ids.ts';
 
 export async function createPlatform(db: Db, name: string): Promise<{ id: string; name: string }> {
   const [row] = await db.insert(platforms).values({ id: newId('plt'), name }).returning({ id: platforms.id, name: platforms.name });
   return row!;
-}
-
-export interface CreatedApiKey {
-  id: string;
-  /** Shown once; only its hash is stored. */
-  token: string;
-}
-
-export async function createApiKey(
-  db: Db,
-  input: { platformId: string; role: 'admin' | 'engine'; projectId?: string | null; name?: string; token?: string },
-): Promise<CreatedApiKey> {
-  const [platform] = await db.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, input.platformId));
-  if (!platform) throw new AppError('NOT_FOUND', `No platform ${input.platformId}`);
-  if (input.projectId) {
-    if (input.role !== 'engine') throw new AppError('BAD_REQUEST', 'Only engine keys are bound to a project');
-    const [project] = await db.select({ platformId: projects.platformId }).from(projects).where(eq(projects.id, input.projectId));
-    if (!project || project.platformId !== input.platformId) {
-      throw new AppError('BAD_REQUEST', `Project ${input.projectId} is not a project of platform ${input.platformId}`);
-    }
-  }
-  const token = input.token ?? generateApiKeyToken();
-  const id = newId('key');
-  await db.insert(apiKeys).values({
-    id,
-    platformId: input.platformId,
-    name: input.name ?? `${input.role} key`,
-    role: input.role,
-    projectId: input.projectId ?? null,
-    tokenHash: hashApiKeyToken(token),
-  });
-  return { id, token };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { and, asc, eq, ne, notExists } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { ProjectDto } from '../../shared/projects.ts';
 import { newId } from './ids.ts';
+import { lockProjectToDelete } from './write-locks.ts';
 
 function toDto(row: typeof projects.$inferSelect): ProjectDto {
   return {
@@ -21,8 +22,13 @@ function conflict(e: unknown): never {
   throw e;
 }
 
-export async function listProjects(db: Db, platformId: string): Promise<ProjectDto[]> {
-  const rows = await db.select().from(projects).where(eq(projects.platformId, platformId)).orderBy(asc(projects.name));
+/** The platform's projects; `only` (a project admin's own project) narrows them to that one. */
+export async function listProjects(db: Db, platformId: string, only?: string): Promise<ProjectDto[]> {
+  const rows = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.platformId, platformId), only === undefined ? undefined : eq(projects.id, only)))
+    .orderBy(asc(projects.name));
   return rows.map(toDto);
 }
 
@@ -54,7 +60,7 @@ export async function updateProject(
   return toDto(row);
 }
 
-/** Project-scoped connections that would be left with no project if `projectId` went away. */
+/** Names of the project-scoped connections that would be left with no project if `projectId` went away. */
 async function connectionsOnlyIn(db: Db, projectId: string): Promise<string[]> {
   const others = db
     .select({ one: connectionProjects.projectId })
@@ -64,24 +70,37 @@ async function connectionsOnlyIn(db: Db, projectId: string): Promise<string[]> {
     .select({ name: secretManagerConnections.name })
     .from(secretManagerConnections)
     .innerJoin(connectionProjects, eq(connectionProjects.connectionId, secretManagerConnections.id))
-    .where(and(eq(connectionProjects.projectId, projectId), eq(secretManagerConnections.scope, 'PROJECT'), notExists(others)));
+    .where(and(eq(connectionProjects.projectId, projectId), eq(secretManagerConnections.scope, 'PROJECT'), notExists(others)))
+    .orderBy(asc(secretManagerConnections.name));
   return rows.map((r) => r.name);
 }
 
+function stranded(names: string[]): AppError {
+  return new AppError(
+    'CONFLICT',
+    `These connections are scoped to this project only: ${names.map((n) => `"${n}"`).join(', ')}. Assign them elsewhere or delete them first.`,
+  );
+}
+
+/**
+ * Deletes a project, unless it is the last project of a project-scoped connection (409
+ * naming them). The check runs under the locks of write-locks.ts, so it holds while
+ * connections are edited concurrently; the database trigger of drizzle/0002 backs it up.
+ */
 export async function deleteProject(db: Db, platformId: string, id: string): Promise<void> {
-  await assertProjectInPlatform(db, platformId, id);
-  const stranded = await connectionsOnlyIn(db, id);
-  if (stranded.length > 0) {
-    throw new AppError(
-      'CONFLICT',
-      `These connections are scoped to this project only: ${stranded.map((n) => `"${n}"`).join(', ')}. Assign them elsewhere or delete them first.`,
-    );
+  try {
+    await db.transaction(async (tx) => {
+      await lockProjectToDelete(tx, platformId, id);
+      const names = await connectionsOnlyIn(tx as unknown as Db, id);
+      if (names.length > 0) throw stranded(names);
+      await tx.delete(projects).where(eq(projects.id, id));
+    });
+  } catch (e) {
+    if (!isStrandedConnection(e)) throw e;
+    // Another transaction changed a connection in a way the locks above did not foresee; say which.
+    const names = await connectionsOnlyIn(db, id);
+    throw names.length > 0 ? stranded(names) : new AppError('CONFLICT', 'A connection of this project changed meanwhile; try again.');
   }
-  const rows = await db
-    .delete(projects)
-    .where(and(eq(projects.id, id), eq(projects.platformId, platformId)))
-    .returning({ id: projects.id });
-  if (rows.length === 0) throw new AppError('NOT_FOUND', `No project ${id}`);
 }
 
 /** Throws 404 unless the project belongs to the platform. */

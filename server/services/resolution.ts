@@ -6,7 +6,8 @@ import { formatSecretPath } from '../../shared/secret-path.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import type { ProviderClient, SecretValue } from '../providers/types.ts';
 import { recordAudit } from './audit.ts';
-import { visibleIn, type ConnectionHandle } from './connection-directory.ts';
+import { visibleInProject } from './connection-access.ts';
+import type { ConnectionHandle } from './connection-directory.ts';
 import type { Actor, ServiceDeps } from './deps.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -124,7 +125,7 @@ async function resolveAll(deps: ServiceDeps, context: ResolutionContext, referen
     try {
       if (!ref) throw new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.');
       const connection = connections.get(ref.connectionId);
-      if (!connection || !visibleIn(connection, context.projectId)) {
+      if (!connection || !visibleInProject(connection, context.projectId)) {
         throw new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`);
       }
       const { value, stale } = await readThroughCache(deps, connection, ref.path);
@@ -188,7 +189,7 @@ export async function resolveSecrets(
 /** A connection the context may use (the same rule as `secretManagers.list`), or NOT_FOUND. */
 export async function usableConnection(deps: Pick<ServiceDeps, 'connections'>, context: ResolutionContext, connectionId: string): Promise<ConnectionHandle> {
   const connection = (await deps.connections.lookup(context.platformId, [connectionId])).get(connectionId);
-  if (!connection || !visibleIn(connection, context.projectId)) {
+  if (!connection || !visibleInProject(connection, context.projectId)) {
     throw new AppError('NOT_FOUND', `No secret manager connection ${connectionId} is available here.`);
   }
   return connection;

@@ -18,7 +18,7 @@ export function createContextInner(deps: ServiceDeps, auth: Authentication): Con
 
 export async function authenticateRequest(deps: ServiceDeps, authorization: string | undefined): Promise<Authentication> {
   try {
-    return { principal: await authenticate(deps.db, deps.keyRing, authorization) };
+    return { principal: await authenticate(deps, authorization) };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'UNAUTHORIZED') return { principal: null, reason: e.message };
     throw e;

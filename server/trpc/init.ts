@@ -1,8 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { errorCodeInfo } from '../../shared/errors.ts';
-import type { Principal } from '../auth/principal.ts';
+import { actorOf } from '../auth/principal.ts';
+import { isDataException } from '../db/errors.ts';
 import { SecretManagerError } from '../errors.ts';
+import type { AdminActor } from '../services/deps.ts';
 import { ValidationError } from '../services/validation-error.ts';
 import type { Context } from './context.ts';
 import { toTRPCError } from './errors.ts';
@@ -41,26 +43,62 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   if (result.ok || result.error.code !== 'INTERNAL_SERVER_ERROR') return result;
   const mapped = toTRPCError(result.error.cause);
   if (mapped) throw mapped;
+  if (isDataException(result.error.cause)) {
+    // A value the database cannot take (a NUL character, say) that no edge schema caught: still the client's mistake.
+    ctx.deps.logger.warn({ path, code: 'data-exception' }, 'the database refused a value of the request');
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The request contains a value that cannot be stored (for example a NUL character).' });
+  }
   ctx.deps.logger.error({ err: result.error.cause, path }, 'unhandled error in procedure');
   throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' });
 });
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
+const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
+
+/** Any principal. Adds `ctx.principal` and `ctx.actor` (platform and audit name). */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.auth.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.auth.reason });
-  return next({ ctx: { ...ctx, principal: ctx.auth.principal } });
+  const principal = ctx.auth.principal;
+  if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.auth.reason });
+  return next({ ctx: { ...ctx, principal, actor: { platformId: principal.platformId, actor: actorOf(principal) } } });
 });
 
-function requireRole(roles: readonly Principal['role'][]) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.principal.role)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${roles.join(' or ')} role.` });
-    }
-    return next();
-  });
-}
+/**
+ * Connections (and the listing of projects): an admin API key or an embed admin token.
+ * `ctx.admin.projectId` says how far it reaches: null = the whole platform; a project =
+ * what that project can see, managing only connections of that project alone.
+ */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  const { principal } = ctx;
+  if (principal.role !== 'admin') throw forbidden('This needs the admin role.');
+  const admin: AdminActor = { ...ctx.actor, projectId: principal.projectId };
+  return next({ ctx: { ...ctx, admin } });
+});
 
-export const adminProcedure = requireRole(['admin']);
-/** Secret values go only to engines and admins: never to a member's browser. */
-export const engineProcedure = requireRole(['admin', 'engine']);
+/** Projects themselves: an admin of the whole platform, never one bound to a project. */
+export const platformAdminProcedure = adminProcedure.use(({ ctx, next }) => {
+  if (ctx.admin.projectId !== null) throw forbidden('Managing projects needs a platform admin; this token is bound to a project.');
+  return next();
+});
+
+/**
+ * Secret values: API keys only, admin or engine. An embed token is a browser's token and
+ * never receives a value, whatever its role.
+ */
+export const engineProcedure = authedProcedure.use(({ ctx, next }) => {
+  const { principal } = ctx;
+  if (principal.type !== 'api-key') throw forbidden('Secret values go to API keys only (engine or admin); a browser token never receives one.');
+  return next({ ctx: { ...ctx, principal } });
+});
+
+/**
+ * Embed keys and API keys: admin API keys only. A browser token cannot mint or revoke
+ * credentials that would outlive it.
+ */
+export const adminApiKeyProcedure = authedProcedure.use(({ ctx, next }) => {
+  const { principal } = ctx;
+  if (principal.type !== 'api-key' || principal.role !== 'admin') {
+    throw forbidden(`Managing embed keys and API keys needs an admin API key${principal.type === 'embed' ? '; embed tokens never do' : ''}.`);
+  }
+  return next({ ctx: { ...ctx, principal } });
+});

@@ -22,6 +22,7 @@ import {
   vaultLatency,
   type TestPlatform,
 } from './support/helpers.ts';
+import { memberToken, projectAdminToken } from './support/members.ts';
 
 describe('<secret-manager-list>', () => {
   let p: TestPlatform;
@@ -39,6 +40,7 @@ describe('<secret-manager-list>', () => {
   }
 
   const rowNames = (list: SecretManagerList) => $$(list, 'tbody tr').map((r) => textOf(r.querySelector('.name')!));
+  const hasButton = (list: SecretManagerList, text: string) => $$(list, 'button').some((b) => textOf(b).includes(text));
 
   it('passes axe-core: empty, with connections, and with each dialog open', async () => {
     let list = await mountList();
@@ -285,6 +287,47 @@ describe('<secret-manager-list>', () => {
     expect(connection.scope).to.equal('PROJECT');
     expect(connection.projects).to.deep.equal([{ id: billing.id, name: 'Billing' }]);
     await until(() => rowNames(list).includes('Billing vault 2'), 'the new row');
+  });
+
+  it("with a project admin's embed token: its own connections have actions, shared ones are read-only, and it creates for its project", async () => {
+    const [billing, marketing] = [await p.api.projects.create.mutate({ name: 'Billing' }), await p.api.projects.create.mutate({ name: 'Marketing' })];
+    await createVaultConnection(p, 'Shared vault');
+    await createVaultConnection(p, 'Billing vault', { scope: 'PROJECT', projectIds: [billing.id] });
+    await createVaultConnection(p, 'Billing and marketing', { scope: 'PROJECT', projectIds: [billing.id, marketing.id] });
+    await createVaultConnection(p, 'Marketing vault', { scope: 'PROJECT', projectIds: [marketing.id] });
+    const token = await projectAdminToken(p, billing.id);
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token=${token} project-id=${billing.id}></secret-manager-list>`);
+    await until(() => rowNames(list).length === 3, 'the project’s connections');
+    expect(rowNames(list)).to.deep.equal(['Billing and marketing', 'Billing vault', 'Shared vault']);
+    expect(textOf($(list, 'tbody'))).not.to.contain('Marketing', 'other projects are not named');
+    const actionsOf = (name: string) => $$(list, 'tbody tr').find((r) => textOf(r.querySelector('.name')!) === name)!.querySelectorAll('td.actions button').length;
+    expect([actionsOf('Billing vault'), actionsOf('Billing and marketing'), actionsOf('Shared vault')]).to.deep.equal([3, 0, 0]);
+    expect(hasButton(list, 'Clear all caches'), 'the whole platform is not its to clear').to.equal(false);
+
+    byText(list, 'button', 'New connection').click();
+    const dialog = $<SecretManagerDialog>(list, 'secret-manager-dialog');
+    await until(() => $(dialog, '.provider'), 'the provider cards');
+    byText(dialog, '.provider', 'HashiCorp Vault').click();
+    await until(() => $(dialog, '#name'), 'the Vault form');
+    expect($$(dialog.shadowRoot!.querySelector('sm-project-select')!, '.chip').map(textOf)).to.deep.equal(['Billing']);
+    typeInto($(dialog, '#name'), 'Billing vault 2');
+    typeInto($(dialog, '#f-url'), p.vault.url);
+    typeInto($(dialog, '#f-token'), p.vault.readToken);
+    const created = oneEvent(list, 'sm-connection-created');
+    $(dialog, 'button[type=submit]').click();
+    expect((await created).detail.connection).to.include({ scope: 'PROJECT', canManage: true });
+    await until(() => rowNames(list).includes('Billing vault 2'), 'the new row');
+  });
+
+  it("with a member's token: every row is read-only and nothing is checked", async () => {
+    const project = await p.api.projects.create.mutate({ name: 'Billing' });
+    await createVaultConnection(p, 'Billing vault', { scope: 'PROJECT', projectIds: [project.id] });
+    await p.api.secretManagers.clearCache.mutate();
+    const list = await fixture<SecretManagerList>(html`<secret-manager-list api-url=${p.apiUrl} token=${await memberToken(p, project.id)}></secret-manager-list>`);
+    await until(() => rowNames(list).length === 1, 'the row');
+    expect($$(list, 'tbody td.actions button')).to.have.length(0);
+    expect(hasButton(list, 'Clear all caches')).to.equal(false);
+    expect(textOf($(list, 'tbody'))).to.contain('Not checked yet');
   });
 
   it('checks a connection whose status is unknown ("Checking…") and shows the outcome', async () => {

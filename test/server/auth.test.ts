@@ -1,8 +1,9 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKeyToken } from '../../server/auth/api-key-token.ts';
-import { createApiKey } from '../../server/services/platforms.ts';
+import { createApiKey } from '../../server/services/api-keys.ts';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
+import { EMBED_AUDIENCE, hs256Token } from './support/embed-tokens.ts';
 import { rejection, startTestServer, type TestServer } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 
@@ -18,9 +19,6 @@ afterAll(async () => {
   await t?.stop();
   await vault?.close();
 });
-
-const hs256 = (secret: string, kid: string, claims: Record<string, unknown>, exp: string | number = '5m') =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).setExpirationTime(exp).sign(Buffer.from(secret, 'utf8'));
 
 describe('authentication', () => {
   it('answers 401 without a token, with an unknown one, or a revoked embed key', async () => {
@@ -39,21 +37,23 @@ describe('authentication', () => {
     expect(key.secret).toEqual(expect.any(String));
     expect(JSON.stringify(await admin.embedKeys.list.query())).not.toContain(key.secret!);
 
-    const member = t.client(await hs256(key.secret!, key.id, { sub: 'user-1', role: 'member', projectId: project.id }));
+    const member = t.client(await hs256Token(key, { sub: 'user-1', role: 'member', projectId: project.id }));
     await expect(member.secretManagers.list.query()).resolves.toEqual([]);
     // Hosts may name the project by their own id.
-    const byExternal = t.client(await hs256(key.secret!, key.id, { sub: 'user-1', role: 'member', projectId: 'host-project-1' }));
+    const byExternal = t.client(await hs256Token(key, { sub: 'user-1', role: 'member', projectId: 'host-project-1' }));
     await expect(byExternal.secretManagers.list.query({ projectId: project.id })).resolves.toEqual([]);
 
-    const expired = await rejection(t.client(await hs256(key.secret!, key.id, { sub: 'u', role: 'member', projectId: project.id }, Math.floor(Date.now() / 1000) - 10)).providers.list.query());
+    const expired = await rejection(
+      t.client(await hs256Token(key, { role: 'member', projectId: project.id }, { issuedAt: Math.floor(Date.now() / 1000) - 70, lifetimeSeconds: 60 })).providers.list.query(),
+    );
     expect(expired.data.httpStatus).toBe(401);
     expect(expired.message).toMatch(/expired/);
 
-    const forged = await rejection(t.client(await hs256('not-the-secret', key.id, { sub: 'u', role: 'admin' })).providers.list.query());
+    const forged = await rejection(t.client(await hs256Token({ id: key.id, secret: 'not-the-secret' }, { role: 'admin' })).providers.list.query());
     expect(forged.data.httpStatus).toBe(401);
-    const noRole = await rejection(t.client(await hs256(key.secret!, key.id, { sub: 'u', role: 'owner' })).providers.list.query());
+    const noRole = await rejection(t.client(await hs256Token(key, { role: 'owner' })).providers.list.query());
     expect(noRole.data.httpStatus).toBe(401);
-    const memberWithoutProject = await rejection(t.client(await hs256(key.secret!, key.id, { sub: 'u', role: 'member' })).providers.list.query());
+    const memberWithoutProject = await rejection(t.client(await hs256Token(key, { role: 'member' })).providers.list.query());
     expect(memberWithoutProject.message).toMatch(/projectId/);
 
     await admin.embedKeys.revoke.mutate({ id: key.id });
@@ -65,7 +65,13 @@ describe('authentication', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const key = await admin.embedKeys.create.mutate({ name: 'host es256', algorithm: 'ES256', publicJwk: (await exportJWK(publicKey)) as Record<string, unknown> });
     expect(key).not.toHaveProperty('secret');
-    const jwt = await new SignJWT({ role: 'admin' }).setSubject('ops@host').setProtectedHeader({ alg: 'ES256', kid: key.id }).setExpirationTime('5m').sign(privateKey);
+    const jwt = await new SignJWT({ role: 'admin' })
+      .setSubject('ops@host')
+      .setProtectedHeader({ alg: 'ES256', kid: key.id })
+      .setAudience(EMBED_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
     await expect(t.client(jwt).projects.list.query()).resolves.toEqual([]);
 
     const privateJwk = (await exportJWK(privateKey)) as Record<string, unknown>;
@@ -78,7 +84,7 @@ describe('authentication', () => {
     const project = await admin.projects.create.mutate({ name: 'P' });
     const c = await admin.secretManagers.create.mutate({ name: 'V', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) });
     const key = await admin.embedKeys.create.mutate({ name: 'host', algorithm: 'HS256' });
-    const member = t.client(await hs256(key.secret!, key.id, { sub: 'u', role: 'member', projectId: project.id }));
+    const member = t.client(await hs256Token(key, { role: 'member', projectId: project.id }));
     const engine = t.client((await createApiKey(t.database.db, { platformId, role: 'engine', projectId: project.id, token: generateApiKeyToken() })).token);
 
     for (const client of [member, engine]) {

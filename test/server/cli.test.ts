@@ -56,13 +56,37 @@ describe('secret-managers CLI', { timeout: 240_000 }, () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('No platform plt_none') });
   });
 
+  it('revokes an API key by id, audited; a second revocation or a missing --id fails with a message', async () => {
+    const env = { SM_DATA_DIR: dataDir };
+    const platformId = (await secretManagers(['create-platform', '--name', 'Revokers'], env)).stdout.trim();
+    const created = await secretManagers(['create-api-key', '--platform', platformId, '--role', 'engine'], env);
+    const keyId = /API key (key_\w+) created/.exec(created.stderr)?.[1];
+    expect(keyId).toMatch(/^key_/);
+
+    const revoked = await secretManagers(['revoke-api-key', '--id', keyId!], env);
+    expect(revoked).toMatchObject({ code: 0, stdout: `API key ${keyId} revoked.\n` });
+    const again = await secretManagers(['revoke-api-key', '--id', keyId!], env);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining(`No active API key ${keyId}`) });
+    expect((await secretManagers(['revoke-api-key'], env)).stderr).toContain('--id is required');
+
+    const held = await openPglite(dataDir);
+    try {
+      const [key] = await rawRows<{ revoked_at: string | null }>(held, `select revoked_at from api_keys where id = '${keyId}'`);
+      expect(key!.revoked_at).not.toBeNull();
+      const audit = await rawRows<{ actor: string; action: string }>(held, `select actor, action from audit_events where target_id = '${keyId}'`);
+      expect(audit).toEqual([{ actor: 'cli', action: 'api-key.revoke' }]);
+    } finally {
+      await held.close();
+    }
+  });
+
   it('refuses clearly to open an embedded database another process holds', async () => {
     const held = await openPglite(dataDir);
     try {
       const result = await secretManagers(['create-platform', '--name', 'Other'], { SM_DATA_DIR: dataDir });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`in use by process ${process.pid}`);
-      expect((await rawRows<{ name: string }>(held, 'select name from platforms')).map((r) => r.name)).toEqual(['Acme']);
+      expect((await rawRows<{ name: string }>(held, 'select name from platforms order by created_at')).map((r) => r.name)).toEqual(['Acme', 'Revokers']);
     } finally {
       await held.close();
     }
@@ -83,6 +107,7 @@ describe('secret-managers CLI', { timeout: 240_000 }, () => {
 
   it('prints usage and refuses unknown commands', async () => {
     expect((await secretManagers(['help'], {})).stdout).toContain('create-api-key');
+    expect((await secretManagers(['help'], {})).stdout).toContain('revoke-api-key --id ID');
     expect((await secretManagers(['frobnicate'], {})).code).toBe(1);
   });
 });

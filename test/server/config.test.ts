@@ -5,6 +5,14 @@ describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './.data', databaseUrl: undefined, logLevel: 'info', providerTimeoutMs: 10_000 });
+    expect(config.embed).toEqual({ audience: 'secret-managers', maxTtlSeconds: 3600 });
+  });
+
+  it('reads the embed token audience and maximum lifetime', () => {
+    expect(loadConfig({ SM_EMBED_AUDIENCE: 'https://sm.example.com', SM_EMBED_MAX_TTL_SECONDS: '600' }).embed).toEqual({
+      audience: 'https://sm.example.com',
+      maxTtlSeconds: 600,
+    });
   });
 
   it.each([
@@ -13,6 +21,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres/],
     [{ REDIS_URL: 'http://x' }, /^REDIS_URL: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ SM_EMBED_MAX_TTL_SECONDS: '10' }, /^SM_EMBED_MAX_TTL_SECONDS: /],
+    [{ SM_EMBED_MAX_TTL_SECONDS: 'forever' }, /^SM_EMBED_MAX_TTL_SECONDS: /],
     [{ SM_BOOTSTRAP_ADMIN_TOKEN: 'short' }, /^SM_BOOTSTRAP_ADMIN_TOKEN: must be at least 24/],
     [{ DATABASE_URL: 'postgres://h/db' }, /^SM_ENCRYPTION_KEYS: required when DATABASE_URL/],
   ])('names the variable that is wrong: %o', (env, message) => {

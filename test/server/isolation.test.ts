@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
+import { hs256Token } from './support/embed-tokens.ts';
 import { rejection, startTestServer, type TestServer } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 
@@ -53,7 +53,7 @@ describe('isolation', () => {
     expect(crossProject.data.httpStatus).toBe(400);
     // A JWT minted with platform A's key claiming platform B's project is refused.
     const projectB = await b.admin.projects.create.mutate({ name: 'B1' });
-    const jwt = await new SignJWT({ role: 'member', projectId: projectB.id }).setSubject('u').setProtectedHeader({ alg: 'HS256', kid: keyA.id }).setExpirationTime('1m').sign(Buffer.from(keyA.secret!));
+    const jwt = await hs256Token(keyA, { role: 'member', projectId: projectB.id });
     expect((await rejection(t.client(jwt).secretManagers.list.query())).data.httpStatus).toBe(401);
 
     const still = await a.admin.secretManagers.get.query({ id: connA.id });

@@ -45,7 +45,7 @@ describe('key rotation', () => {
     const { listConnections } = await import('../../server/services/connections.ts');
     const deps = { ...t.server.deps, keyRing: KeyRing.parse(v2) };
     const platformId = (await rawRows<{ platform_id: string }>(t.database, 'select platform_id from secret_manager_connections limit 1'))[0]!.platform_id;
-    const listed = await listConnections(deps, platformId, { view: 'admin' });
+    const listed = await listConnections(deps, platformId, { manager: { platformId, actor: 'test', projectId: null } });
     expect(listed.map((c) => c.config.token)).toEqual([{ set: true }, { set: true }, { set: true }]);
   });
 });

@@ -7,7 +7,7 @@ import type { VaultEmulator } from '../emulators/vault/index.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from './support/redis.ts';
-import { apiClient } from './support/server.ts';
+import { apiClient, rejection } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 import { LOOPBACK_NETWORKS } from '../support/egress.ts';
 
@@ -18,6 +18,8 @@ let db: TestDatabase;
 let vault: VaultEmulator;
 let readToken: string;
 const processes: ChildProcess[] = [];
+/** The two instances the first test starts; the tests after it reuse them. */
+let instances: [string, string] | undefined;
 
 /** A real `secret-managers serve` process; resolves to its base URL once it is ready. */
 async function serve(env: Record<string, string>): Promise<string> {
@@ -64,6 +66,7 @@ describe('several server instances on one PostgreSQL and one Redis', () => {
     };
     // Started together: migrations and bootstrap must not trip over each other.
     const [a, b] = await Promise.all([serve(env), serve(env)]);
+    instances = [a, b];
     const onA = apiClient(a, adminToken);
     const onB = apiClient(b, adminToken);
     const connection = await onA.secretManagers.create.mutate({ name: 'shared', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) });
@@ -78,4 +81,16 @@ describe('several server instances on one PostgreSQL and one Redis', () => {
     expect(await resolveOnB()).toBe('two');
     expect((await onB.secretManagers.list.query()).map((c) => c.name)).toEqual(['shared']);
   }, 60_000);
+
+  it('refuse an API key revoked through another instance from the next request on', async () => {
+    const [a, b] = instances!;
+    const key = await apiClient(a, adminToken).apiKeys.create.mutate({ name: 'short-lived engine', role: 'engine' });
+    const onB = apiClient(b, key.token);
+    await expect(onB.secretManagers.list.query()).resolves.toEqual(expect.any(Array));
+    await apiClient(a, adminToken).apiKeys.revoke.mutate({ id: key.id });
+    // No wait, no retry: the very next request on the other instance is refused.
+    expect((await rejection(onB.secretManagers.list.query())).data.httpStatus).toBe(401);
+    const raw = await fetch(`${b}/trpc/secretManagers.list`, { headers: { authorization: `Bearer ${key.token}` } });
+    expect(raw.status).toBe(401);
+  });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
 import { connectionLifecycle } from './support/lifecycle.ts';
 import { rawRows, rejection, startTestServer, type TestServer } from './support/server.ts';
-import { startSeededVault } from './support/vault.ts';
+import { raceProjectDeleteAgainstAssignment, strandedConnections } from './support/stranding.ts';
+import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 
 let t: TestServer;
 let vault: VaultEmulator;
@@ -31,5 +32,21 @@ describe('the same procedures on embedded PGlite', () => {
     expect((await rejection(a.admin.projects.create.mutate({ name: 'same' }))).data.httpStatus).toBe(409);
     await expect(b.admin.projects.create.mutate({ name: 'same' })).resolves.toMatchObject({ name: 'same' });
     expect((await rejection(b.admin.projects.delete.mutate({ id: p.id }))).data.httpStatus).toBe(404);
+  });
+
+  it('never leaves a project-scoped connection without a project: the trigger runs on PGlite too', async () => {
+    const { admin } = await t.newPlatform();
+    await raceProjectDeleteAgainstAssignment(t, admin, vault, readToken, 6);
+    const project = await admin.projects.create.mutate({ name: 'only one' });
+    const c = await admin.secretManagers.create.mutate({ name: 'scoped', provider: 'vault', authMethod: 'token', scope: 'PROJECT', projectIds: [project.id], config: vaultTokenConfig(vault, readToken) });
+    const everyone = await admin.secretManagers.create.mutate({ name: 'everyone', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) });
+    for (const statement of [
+      `delete from connection_projects where connection_id = '${c.id}'`,
+      `delete from projects where id = '${project.id}'`,
+      `update secret_manager_connections set scope = 'PROJECT' where id = '${everyone.id}'`,
+    ]) {
+      await expect(rawRows(t.database, statement), statement).rejects.toThrow();
+    }
+    expect(await strandedConnections(t)).toEqual([]);
   });
 });

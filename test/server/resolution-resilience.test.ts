@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKeyToken } from '../../server/auth/api-key-token.ts';
-import { createApiKey } from '../../server/services/platforms.ts';
+import { createApiKey } from '../../server/services/api-keys.ts';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

@@ -1,9 +1,9 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKeyToken } from '../../server/auth/api-key-token.ts';
-import { createApiKey } from '../../server/services/platforms.ts';
+import { createApiKey } from '../../server/services/api-keys.ts';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from './support/redis.ts';
+import { hs256Token } from './support/embed-tokens.ts';
 import { rawRows, rejection, startTestServer, type ApiClient, type TestServer } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 
@@ -92,7 +92,7 @@ describe('secrets.resolve', () => {
     expect((await rejection(engineA.secrets.resolve.mutate({ projectId: 'prj_other', references: [ref(shared.id, 'secret/app/db')] }))).data.httpStatus).toBe(403);
 
     const key = await admin.embedKeys.create.mutate({ name: 'host', algorithm: 'HS256' });
-    const jwt = await new SignJWT({ role: 'member', projectId: pa.id }).setSubject('u').setProtectedHeader({ alg: 'HS256', kid: key.id }).setExpirationTime('1m').sign(Buffer.from(key.secret!));
+    const jwt = await hs256Token(key, { role: 'member', projectId: pa.id });
     expect((await rejection(t.client(jwt).secrets.resolve.mutate({ references: [ref(shared.id, 'secret/app/db')] }))).data.httpStatus).toBe(403);
     const events = await rawRows<{ outcome: string; details: { connectionIds: string[]; paths: string[] } }>(
       t.database,
@@ -194,7 +194,7 @@ describe('secrets.check', () => {
     const { admin, shared, onlyA, pa, pb } = await setup();
     const key = await admin.embedKeys.create.mutate({ name: 'host', algorithm: 'HS256' });
     const memberOf = async (projectId: string): Promise<ApiClient> =>
-      t.client(await new SignJWT({ role: 'member', projectId }).setSubject('u').setProtectedHeader({ alg: 'HS256', kid: key.id }).setExpirationTime('1m').sign(Buffer.from(key.secret!)));
+      t.client(await hs256Token(key, { role: 'member', projectId }));
     const member = await memberOf(pa.id);
     const found = await member.secrets.check.query({ connectionId: shared.id, path: 'secret/app/db' });
     expect(found).toEqual({ exists: true, version: '1', keys: ['username', 'password'] });

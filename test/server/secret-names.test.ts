@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
+import { hs256Token } from './support/embed-tokens.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from './support/redis.ts';
 import { rejection, startTestServer, type ApiClient, type TestServer } from './support/server.ts';
 import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
@@ -26,12 +26,7 @@ afterAll(async () => {
 /** A member's embed JWT for `projectId`, signed the way a host backend signs it. */
 async function memberClient(admin: ApiClient, projectId: string): Promise<ApiClient> {
   const key = await admin.embedKeys.create.mutate({ name: 'host', algorithm: 'HS256' });
-  const jwt = await new SignJWT({ role: 'member', projectId })
-    .setSubject('user@host.example')
-    .setProtectedHeader({ alg: 'HS256', kid: key.id })
-    .setExpirationTime('5m')
-    .sign(Buffer.from(key.secret!));
-  return t.client(jwt);
+  return t.client(await hs256Token(key, { role: 'member', projectId }));
 }
 
 async function setup() {

@@ -39,6 +39,8 @@ export const embedSigningKeys = pgTable(
     keyVersion: integer(),
     /** Public JWK for asymmetric algorithms. */
     publicJwk: jsonb(),
+    /** When set, tokens signed with this key must carry exactly this `iss`. */
+    issuer: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp({ withTimezone: true }),
   },

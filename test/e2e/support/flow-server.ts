@@ -57,7 +57,7 @@ export async function startFlowServer(options: { allowedOrigins?: string[] } = {
   const awsDemo = seedAwsDemo(aws);
 
   let url = '';
-  const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Flowly', apiUrl: () => url });
+  const tenant = await seedDemoTenant(server.app, database.db, server.deps.keyRing, { platformName: 'Flowly', apiUrl: () => url, embed: config.embed });
   const [a, b] = tenant.projects;
   url = await server.start();
 

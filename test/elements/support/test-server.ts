@@ -8,7 +8,7 @@
  * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
  */
 import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
-import { createApiKey } from '../../../server/services/platforms.ts';
+import { createApiKey } from '../../../server/services/api-keys.ts';
 import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
 import { startTestServer } from '../../server/support/server.ts';

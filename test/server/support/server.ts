@@ -7,7 +7,8 @@ import { createLogger } from '../../../server/logger.ts';
 import type { AppRouter } from '../../../server/routers/_app.ts';
 import { createServer, type RunningServer } from '../../../server/server.ts';
 import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
-import { createApiKey, createPlatform } from '../../../server/services/platforms.ts';
+import { createApiKey } from '../../../server/services/api-keys.ts';
+import { createPlatform } from '../../../server/services/platforms.ts';
 import { LOOPBACK_NETWORKS } from '../../support/egress.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 

@@ -1,0 +1,1 @@
+ALTER TABLE "embed_signing_keys" ADD COLUMN "issuer" text;
