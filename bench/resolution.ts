@@ -57,7 +57,7 @@ export async function benchResolution(): Promise<Row[]> {
   rows.push(ratioRow('cached resolve vs bare ioredis GET', cached, bareGet, '≤ 1.5'));
   rows.push(ratioRow('cached resolve vs bare ioredis GET', cached, bareGet, '≤ 1.5', 99));
   const reference = `{{sm:${connection.id}:secret/bench/hot}}`;
-  const [fullCall] = await samplePair(2000, () => resolveSecrets(deps, { ...actor, projectId: undefined }, { references: [reference], onError: 'throw' }), () => redis.get(`${prefix}baseline`));
+  const [fullCall] = await samplePair(2000, () => resolveSecrets(deps, { ...actor, projectId: undefined, manager: null }, { references: [reference], onError: 'throw' }), () => redis.get(`${prefix}baseline`));
   rows.push(ratioRow('whole resolve call (with its audit row) vs bare GET', fullCall, bareGet, 'info'));
 
   // 2. Cold resolve (cache miss, provider read through the adapter) versus a bare SDK call.

@@ -22,6 +22,17 @@ export class SecretManagerError extends Error {
   }
 }
 
+/**
+ * The failure as told to someone who may not manage the connection (a member, an engine, a
+ * project admin looking at a platform connection): what failed, not where. The provider's
+ * own words and hints name its address, vault or account; the taxonomy's title and hint do not.
+ */
+export function withoutLocation(error: SecretManagerError): SecretManagerError {
+  return new SecretManagerError(error.code, locationFreeMessage(error.code));
+}
+
+export const locationFreeMessage = (code: SecretManagerErrorCode) => `${errorCodeInfo[code].title}.`;
+
 /** Application errors that are not about a provider: unknown ids, duplicates, bad scope. */
 export type AppErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'SERVICE_UNAVAILABLE';
 

@@ -4,16 +4,16 @@ import { projectContext } from '../auth/project-context.ts';
 import { checkSecret, resolveSecrets, type ResolutionContext } from '../services/resolution.ts';
 import { listSecretNames } from '../services/secret-names.ts';
 import { assertProjectInPlatform } from '../services/projects.ts';
-import type { Actor, ServiceDeps } from '../services/deps.ts';
+import type { Actor, AdminActor, ServiceDeps } from '../services/deps.ts';
 import { authedProcedure, engineProcedure, router } from '../trpc/init.ts';
 
 async function contextOf(
-  ctx: { deps: ServiceDeps; principal: Principal; actor: Actor },
+  ctx: { deps: ServiceDeps; principal: Principal; actor: Actor; admin: AdminActor | null },
   requestedProject: string | undefined,
 ): Promise<ResolutionContext> {
   const projectId = projectContext(ctx.principal, requestedProject);
   if (projectId) await assertProjectInPlatform(ctx.deps.db, ctx.actor.platformId, projectId);
-  return { ...ctx.actor, projectId };
+  return { ...ctx.actor, projectId, manager: ctx.admin };
 }
 
 export const secretsRouter = router({

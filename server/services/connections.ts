@@ -5,7 +5,7 @@ import { isProviderId, type ProviderId } from '../../shared/providers/index.ts';
 import type { Db } from '../db/client.ts';
 import { isForeignKeyViolation, isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
-import { AppError, SecretManagerError } from '../errors.ts';
+import { AppError, locationFreeMessage, SecretManagerError } from '../errors.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
 import { recordAudit } from './audit.ts';
 import { assertManageable, assertScopeAllowed, assertVisible, canManage } from './connection-access.ts';
@@ -79,7 +79,8 @@ function toDto(
     projects: projectId ? assigned.filter((p) => p.id === projectId) : assigned,
     canManage: manages,
     config: manages ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
-    status,
+    // Its message names where the connection points: for those who may change it only.
+    status: manages || status.state !== 'failed' ? status : { ...status, message: locationFreeMessage(status.code) },
     createdBy: manages ? row.createdBy : '',
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -3,12 +3,12 @@ import { parseProviderPath } from '../../shared/providers/index.ts';
 import { findReferences, isReferenceLike, parseReference, replaceReferences } from '../../shared/reference.ts';
 import type { CheckSecretOutput, ReferenceResult, ResolveErrorCode, ResolveOutput } from '../../shared/secrets.ts';
 import { formatSecretPath } from '../../shared/secret-path.ts';
-import { AppError, SecretManagerError } from '../errors.ts';
+import { AppError, SecretManagerError, withoutLocation } from '../errors.ts';
 import type { ProviderClient, SecretValue } from '../providers/types.ts';
 import { recordAudit } from './audit.ts';
-import { visibleInProject } from './connection-access.ts';
+import { canManage, visibleInProject } from './connection-access.ts';
 import type { ConnectionHandle } from './connection-directory.ts';
-import type { Actor, ServiceDeps } from './deps.ts';
+import type { Actor, AdminActor, ServiceDeps } from './deps.ts';
 import { mapLimit } from './map-limit.ts';
 
 /** Distinct paths fetched at once per resolve call: enough to hide latency, not enough to hammer a provider. */
@@ -17,6 +17,17 @@ const CONCURRENCY = 16;
 export interface ResolutionContext extends Actor {
   /** The project the call acts in; undefined = the platform context (every connection). */
   projectId: string | undefined;
+  /** The caller as an admin, null for engines and members: who sees where a failing connection points. */
+  manager: AdminActor | null;
+}
+
+/**
+ * A provider's messages say where its connection points (address, vault, account). Only
+ * those who may manage the connection read that; everyone else learns what failed, not where.
+ */
+export function asSeenBy(context: ResolutionContext, connection: ConnectionHandle, error: unknown): unknown {
+  if (!(error instanceof SecretManagerError) || (context.manager && canManage(context.manager, connection))) return error;
+  return withoutLocation(error);
 }
 
 type Outcome = { ok: true; value: SecretValue; stale: boolean } | { ok: false; code: ResolveErrorCode; message: string; hint?: string };
@@ -121,17 +132,17 @@ async function resolveAll(deps: ServiceDeps, context: ResolutionContext, referen
     context.platformId,
     parsed.flatMap((p) => (p.ref ? [p.ref.connectionId] : [])),
   );
-  const outcomes = await mapLimit(parsed, CONCURRENCY, async ({ reference, ref }): Promise<Outcome> => {
+  const outcomes = await mapLimit(parsed, CONCURRENCY, async ({ ref }): Promise<Outcome> => {
+    if (!ref) return outcomeOf(new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.'));
+    const connection = connections.get(ref.connectionId);
+    if (!connection || !visibleInProject(connection, context.projectId)) {
+      return outcomeOf(new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`));
+    }
     try {
-      if (!ref) throw new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.');
-      const connection = connections.get(ref.connectionId);
-      if (!connection || !visibleInProject(connection, context.projectId)) {
-        throw new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`);
-      }
       const { value, stale } = await readThroughCache(deps, connection, ref.path);
       return { ok: true, value, stale };
     } catch (e) {
-      return outcomeOf(e);
+      return outcomeOf(asSeenBy(context, connection, e));
     }
   });
   return new Map(references.map((r, i) => [r, outcomes[i]!]));
@@ -206,7 +217,7 @@ export async function checkSecret(
     const { value } = await readThroughCache(deps, connection, input.path);
     return { exists: true, ...(value.version !== undefined && { version: value.version }), ...(value.keys && { keys: value.keys }) };
   } catch (e) {
-    const o = outcomeOf(e);
+    const o = outcomeOf(asSeenBy(context, connection, e));
     if (o.ok) throw e;
     return { exists: false, code: o.code, message: o.message, hint: o.hint ?? errorCodeInfo[o.code as keyof typeof errorCodeInfo]?.hint };
   }

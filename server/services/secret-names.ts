@@ -1,6 +1,6 @@
 import type { ListSecretNamesInput, ListSecretNamesOutput } from '../../shared/secrets.ts';
 import type { ServiceDeps } from './deps.ts';
-import { providerCall, usableConnection, type ResolutionContext } from './resolution.ts';
+import { asSeenBy, providerCall, usableConnection, type ResolutionContext } from './resolution.ts';
 
 /** A picker shows one screenful and asks for more on scroll: small pages answer fast on every provider. */
 const DEFAULT_PAGE_SIZE = 50;
@@ -19,6 +19,8 @@ export async function listSecretNames(deps: ServiceDeps, context: ResolutionCont
       ...(input.prefix && { prefix: input.prefix }),
       ...(input.pageToken && { pageToken: input.pageToken }),
     }),
-  );
+  ).catch((e: unknown) => {
+    throw asSeenBy(context, connection, e);
+  });
   return page.nextPageToken ? { names: page.names, nextPageToken: page.nextPageToken } : { names: page.names };
 }

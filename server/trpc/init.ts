@@ -56,23 +56,24 @@ export const publicProcedure = t.procedure.use(mapErrors);
 
 const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
 
-/** Any principal. Adds `ctx.principal` and `ctx.actor` (platform and audit name). */
+/**
+ * Any principal. Adds `ctx.principal`, `ctx.actor` (platform and audit name) and `ctx.admin`:
+ * for an admin API key or an embed admin token, how far it reaches (`projectId` null = the
+ * whole platform; a project = what that project can see, managing only connections of that
+ * project alone); null for engines and members.
+ */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   const principal = ctx.auth.principal;
   if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.auth.reason });
-  return next({ ctx: { ...ctx, principal, actor: { platformId: principal.platformId, actor: actorOf(principal) } } });
+  const actor = { platformId: principal.platformId, actor: actorOf(principal) };
+  const admin: AdminActor | null = principal.role === 'admin' ? { ...actor, projectId: principal.projectId } : null;
+  return next({ ctx: { ...ctx, principal, actor, admin } });
 });
 
-/**
- * Connections (and the listing of projects): an admin API key or an embed admin token.
- * `ctx.admin.projectId` says how far it reaches: null = the whole platform; a project =
- * what that project can see, managing only connections of that project alone.
- */
+/** Connections (and the listing of projects): an admin API key or an embed admin token. */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  const { principal } = ctx;
-  if (principal.role !== 'admin') throw forbidden('This needs the admin role.');
-  const admin: AdminActor = { ...ctx.actor, projectId: principal.projectId };
-  return next({ ctx: { ...ctx, admin } });
+  if (!ctx.admin) throw forbidden('This needs the admin role.');
+  return next({ ctx: { ...ctx, admin: ctx.admin } });
 });
 
 /** Projects themselves: an admin of the whole platform, never one bound to a project. */
