@@ -25,10 +25,15 @@ export class SecretManagerError extends Error {
 /**
  * The failure as told to someone who may not manage the connection (a member, an engine, a
  * project admin looking at a platform connection): what failed, not where. The provider's
- * own words and hints name its address, vault or account; the taxonomy's title and hint do not.
+ * own words and hints name its address, vault or account; the taxonomy's title and hint do
+ * not. A refused listing also says what to do instead, as the picker needs.
  */
-export function withoutLocation(error: SecretManagerError): SecretManagerError {
-  return new SecretManagerError(error.code, locationFreeMessage(error.code));
+export function withoutLocation(error: SecretManagerError, operation: 'read' | 'list'): SecretManagerError {
+  const message =
+    operation === 'list' && error.code === 'PERMISSION_DENIED'
+      ? 'The policy of this connection does not allow listing here, so browsing is not available: type the full path instead.'
+      : locationFreeMessage(error.code);
+  return new SecretManagerError(error.code, message);
 }
 
 export const locationFreeMessage = (code: SecretManagerErrorCode) => `${errorCodeInfo[code].title}.`;

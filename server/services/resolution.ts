@@ -25,9 +25,9 @@ export interface ResolutionContext extends Actor {
  * A provider's messages say where its connection points (address, vault, account). Only
  * those who may manage the connection read that; everyone else learns what failed, not where.
  */
-export function asSeenBy(context: ResolutionContext, connection: ConnectionHandle, error: unknown): unknown {
+export function asSeenBy(context: ResolutionContext, connection: ConnectionHandle, error: unknown, operation: 'read' | 'list'): unknown {
   if (!(error instanceof SecretManagerError) || (context.manager && canManage(context.manager, connection))) return error;
-  return withoutLocation(error);
+  return withoutLocation(error, operation);
 }
 
 type Outcome = { ok: true; value: SecretValue; stale: boolean } | { ok: false; code: ResolveErrorCode; message: string; hint?: string };
@@ -142,7 +142,7 @@ async function resolveAll(deps: ServiceDeps, context: ResolutionContext, referen
       const { value, stale } = await readThroughCache(deps, connection, ref.path);
       return { ok: true, value, stale };
     } catch (e) {
-      return outcomeOf(asSeenBy(context, connection, e));
+      return outcomeOf(asSeenBy(context, connection, e, 'read'));
     }
   });
   return new Map(references.map((r, i) => [r, outcomes[i]!]));
@@ -217,7 +217,7 @@ export async function checkSecret(
     const { value } = await readThroughCache(deps, connection, input.path);
     return { exists: true, ...(value.version !== undefined && { version: value.version }), ...(value.keys && { keys: value.keys }) };
   } catch (e) {
-    const o = outcomeOf(asSeenBy(context, connection, e));
+    const o = outcomeOf(asSeenBy(context, connection, e, 'read'));
     if (o.ok) throw e;
     return { exists: false, code: o.code, message: o.message, hint: o.hint ?? errorCodeInfo[o.code as keyof typeof errorCodeInfo]?.hint };
   }

@@ -20,7 +20,7 @@ export async function listSecretNames(deps: ServiceDeps, context: ResolutionCont
       ...(input.pageToken && { pageToken: input.pageToken }),
     }),
   ).catch((e: unknown) => {
-    throw asSeenBy(context, connection, e);
+    throw asSeenBy(context, connection, e, 'list');
   });
   return page.nextPageToken ? { names: page.names, nextPageToken: page.nextPageToken } : { names: page.names };
 }
