@@ -30,6 +30,11 @@ const ipv6Classes: Record<string, AddressClass> = {
   multicast: 'multicast',
 };
 
+/** `[::1]` as URLs write it, `::1` as sockets take it. */
+export function withoutBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 /**
  * An IP literal as `connect()` takes it (brackets and zone allowed), with an IPv4-mapped
  * IPv6 address (`::ffff:127.0.0.1`) unwrapped to the IPv4 address it reaches; undefined
@@ -39,7 +44,7 @@ const ipv6Classes: Record<string, AddressClass> = {
  * which is what gets checked.
  */
 export function parseIp(text: string): IpAddress | undefined {
-  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const bare = withoutBrackets(text);
   if (isIP(bare) === 0) return undefined;
   const address = ipaddr.parse(bare.replace(/%.*$/, ''));
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) return (address as ipaddr.IPv6).toIPv4Address();

@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { Agent as HttpAgent, type AgentOptions } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { LookupFunction, NetConnectOpts } from 'node:net';
-import { parseIp } from './address-class.ts';
+import { parseIp, withoutBrackets } from './address-class.ts';
 import { EgressPolicy, type AllowRule } from './egress-policy.ts';
 import { DestinationRefusedError } from './refusal.ts';
 
@@ -44,7 +44,7 @@ export class EgressGuard {
    */
   async addresses(host: string, port: number, defaultPorts: ReadonlySet<number>): Promise<ResolvedAddress[]> {
     const literal = parseIp(host);
-    const resolved = literal ? [{ address: host.replace(/^\[(.*)\]$/, '$1'), family: literal.kind() === 'ipv4' ? 4 : 6 }] : await this.resolve(host);
+    const resolved = literal ? [{ address: withoutBrackets(host), family: literal.kind() === 'ipv4' ? 4 : 6 }] : await this.resolve(host);
     if (resolved.length === 0 || !resolved.every(({ address }) => this.policy.allows({ host, port, address }, defaultPorts))) {
       throw new DestinationRefusedError();
     }
@@ -53,8 +53,8 @@ export class EgressGuard {
 
   /**
    * An agent for one connection's requests. `ports` are the provider's documented ports
-   * besides the scheme's own (Vault's 8200). The agent never uses an environment proxy:
-   * the destination checked is the provider itself.
+   * besides the scheme's own (Vault's 8200). Node's agents connect straight to the
+   * destination, never through an environment proxy: the address checked is the provider's.
    */
   agent(protocol: 'https:', options?: { ports?: readonly number[] } & HttpsAgentOptions): HttpsAgent;
   agent(protocol: 'http:', options?: { ports?: readonly number[] } & AgentOptions): HttpAgent;
@@ -72,7 +72,7 @@ export class EgressGuard {
     (agent as unknown as { createConnection: Create }).createConnection = (options, callback) => {
       const host = options.host ?? 'localhost';
       const port = options.port === undefined || options.port === '' ? schemePort : Number(options.port);
-      if (parseIp(host) && !this.policy.allows({ host, port, address: host.replace(/^\[(.*)\]$/, '$1') }, defaultPorts)) {
+      if (parseIp(host) && !this.policy.allows({ host, port, address: withoutBrackets(host) }, defaultPorts)) {
         process.nextTick(callback, new DestinationRefusedError());
         return undefined;
       }

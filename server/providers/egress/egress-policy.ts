@@ -4,7 +4,7 @@
  * connection is about to use, never only on the name in the config.
  */
 import ipaddr from 'ipaddr.js';
-import { classOf, parseIp, type IpAddress } from './address-class.ts';
+import { classOf, parseIp, withoutBrackets, type IpAddress } from './address-class.ts';
 
 /** `'default'`: the scheme's and the provider's usual ports only; `'*'`: any port. */
 export type PortRule = 'default' | '*' | number;
@@ -21,7 +21,7 @@ export interface Destination {
 }
 
 function normaliseHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return withoutBrackets(host.toLowerCase()).replace(/\.$/, '');
 }
 
 function parsePort(text: string): PortRule | undefined {
