@@ -47,6 +47,9 @@ const envSchema = z.object({
     }),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
+  SM_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  SM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SM_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +73,8 @@ export interface Config {
   /** What an embed JWT must carry: `aud` equal to `audience`, and `exp - iat` at most `maxTtlSeconds`. */
   embed: { audience: string; maxTtlSeconds: number };
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
+  /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
 }
 
 export class ConfigError extends Error {
@@ -113,5 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embed: { audience: e.SM_EMBED_AUDIENCE, maxTtlSeconds: e.SM_EMBED_MAX_TTL_SECONDS },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
+    metrics: { token: e.SM_METRICS_TOKEN, port: e.SM_METRICS_PORT, host: e.SM_METRICS_HOST },
   };
 }

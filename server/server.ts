@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -12,6 +13,9 @@ import { createMetrics } from './metrics.ts';
 import { registerCacheRoutes } from './http/cache-routes.ts';
 import { registerStaticRoutes } from './http/static-routes.ts';
 import { registerCors } from './http/cors.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes.ts';
+import { registerResponseHeaders } from './http/response-headers.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -33,6 +37,8 @@ export interface RunningServer {
   deps: ServiceDeps;
   /** Listens on the configured host and port; resolves to the base URL. */
   start(): Promise<string>;
+  /** Where the separate metrics listener answers, once started (SM_METRICS_PORT). */
+  metricsUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,7 +58,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 5000 },
+    // Random rather than a counter: ids of several instances' log lines never collide.
+    genReqId: () => randomUUID(),
+  });
+  registerResponseHeaders(app);
+  registerErrorHandler(app);
   await registerCors(app, config.allowedOrigins, config.publicUrl);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -65,7 +79,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   registerCacheRoutes(app, deps);
   registerStaticRoutes(app);
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerMetricsRoute(app, metrics, config.metrics.token);
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: { router: appRouter, createContext: contextFactory(deps) } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
@@ -75,10 +90,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     deps,
     async start() {
+      if (metricsServer) await metricsServer.listen({ port: config.metrics.port, host: config.metrics.host });
       return app.listen({ port: config.port, host: config.host });
+    },
+    metricsUrl() {
+      const address = metricsServer?.server.address();
+      return address && typeof address === 'object' ? `http://${config.metrics.host}:${address.port}` : undefined;
     },
     async stop() {
       await app.close();
+      await metricsServer?.close();
       await clients.closeAll();
       await cache.close();
       if (!options.database) await database.close();

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { SecretManagerErrorCode } from '../../shared/errors.ts';
+import { isDataException } from '../db/errors.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import { ValidationError } from '../services/validation-error.ts';
 
@@ -20,11 +21,22 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   CREDENTIALS_REQUIRED: 'BAD_REQUEST',
 };
 
-/** Turns our typed errors into tRPC errors; the original stays as `cause` for the formatter. */
-export function toTRPCError(e: unknown): TRPCError | undefined {
-  if (e instanceof TRPCError) return e;
+/** What every unexpected failure answers: nothing of SQL, drivers, stacks or hosts reaches a client. */
+export const INTERNAL_MESSAGE = 'Internal error';
+
+/**
+ * Any thrown value as the tRPC error to answer with, for tRPC and REST alike: our typed
+ * errors by their code, a value the database refused as the client's mistake (a 400), and
+ * anything else a bare 500. The original stays as `cause`, for the log.
+ */
+export function toTRPCError(e: unknown): TRPCError {
+  if (e instanceof TRPCError) return e.code === 'INTERNAL_SERVER_ERROR' && e.cause !== undefined && !(e.cause instanceof TRPCError) ? toTRPCError(e.cause) : e;
   if (e instanceof SecretManagerError) return new TRPCError({ code: trpcCodeOf[e.code], message: e.message, cause: e });
   if (e instanceof AppError) return new TRPCError({ code: e.kind, message: e.message, cause: e });
   if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
-  return undefined;
+  if (isDataException(e)) {
+    // A value the database cannot take (a NUL character, say) that no edge schema caught: still the client's mistake.
+    return new TRPCError({ code: 'BAD_REQUEST', message: 'The request contains a value that cannot be stored (for example a NUL character).', cause: e });
+  }
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: e });
 }
