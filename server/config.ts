@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAllowRules, type AllowRule } from './providers/egress/egress-policy.ts';
+import type { RateLimitSettings } from './http/rate-limits.ts';
 import type { ProviderPolicy } from './providers/types.ts';
 
 /** Every setting comes from the environment and is validated once, at start. */
@@ -47,6 +48,9 @@ const envSchema = z.object({
     }),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
+  SM_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30),
+  SM_RATE_LIMIT_CALLS: z.coerce.number().int().min(0).default(60_000),
+  SM_RATE_LIMIT_RESOLVES: z.coerce.number().int().min(0).default(120_000),
   SM_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SM_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -73,6 +77,8 @@ export interface Config {
   /** What an embed JWT must carry: `aud` equal to `audience`, and `exp - iat` at most `maxTtlSeconds`. */
   embed: { audience: string; maxTtlSeconds: number };
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
+  /** Per minute; 0 turns a limit off. */
+  rateLimits: RateLimitSettings;
   /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
   metrics: { token: string | undefined; port: number | undefined; host: string };
 }
@@ -119,5 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
     metrics: { token: e.SM_METRICS_TOKEN, port: e.SM_METRICS_PORT, host: e.SM_METRICS_HOST },
+    rateLimits: {
+      failedAuthentications: e.SM_RATE_LIMIT_FAILED_AUTH,
+      callsPerPrincipal: e.SM_RATE_LIMIT_CALLS,
+      resolvesPerPlatform: e.SM_RATE_LIMIT_RESOLVES,
+    },
   };
 }

@@ -15,7 +15,10 @@ import { registerStaticRoutes } from './http/static-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
+import { createRedisClient } from './redis-client.ts';
+import { retryAfterSeconds } from './trpc/errors.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -68,6 +71,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerResponseHeaders(app);
   registerErrorHandler(app);
   await registerCors(app, config.allowedOrigins, config.publicUrl);
+  const rateLimitRedis = config.redisUrl ? createRedisClient(config.redisUrl) : undefined;
+  const limits = await registerRateLimits(app, config.rateLimits, rateLimitRedis, config.cache.keyPrefix);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {
@@ -77,13 +82,20 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
     }
   });
-  registerCacheRoutes(app, deps);
+  registerCacheRoutes(app, deps, limits);
   registerStaticRoutes(app);
   registerMetricsRoute(app, metrics, config.metrics.token);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
-    trpcOptions: { router: appRouter, createContext: contextFactory(deps) } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(deps, limits),
+      responseMeta({ errors }) {
+        const waits = errors.map(retryAfterSeconds).filter((s) => s !== undefined);
+        return waits.length > 0 ? { headers: { 'retry-after': String(Math.max(...waits)) } } : {};
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
   return {
@@ -101,6 +113,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await app.close();
       await metricsServer?.close();
       await clients.closeAll();
+      rateLimitRedis?.disconnect();
       await cache.close();
       if (!options.database) await database.close();
     },

@@ -7,7 +7,8 @@ import { adminActorOf } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
 import { clearCache } from '../services/cache-clearing.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { toTRPCError } from '../trpc/errors.ts';
+import { retryAfterSeconds, toTRPCError } from '../trpc/errors.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 const query = z.object({ connectionId: entityId.optional() });
 
@@ -16,10 +17,16 @@ const query = z.object({ connectionId: entityId.optional() });
  * `DELETE /api/v1/secret-managers/cache[?connectionId=<id>]` with a Bearer admin token.
  * The same checks as `secretManagers.clearCache`, and the same error answers as tRPC's.
  */
-export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps, limits: RateLimits): void {
   app.delete('/api/v1/secret-managers/cache', async (request, reply) => {
     try {
-      const admin = adminActorOf(await authenticate(deps, request.headers.authorization));
+      limits.assertNotBlocked(request);
+      const principal = await authenticate(deps, request.headers.authorization).catch(async (e: unknown) => {
+        if (e instanceof AppError && e.kind === 'UNAUTHORIZED') await limits.failedAuthentication(request);
+        throw e;
+      });
+      await limits.call(request, principal, 'cache.clear');
+      const admin = adminActorOf(principal);
       if (!admin) throw new AppError('FORBIDDEN', 'Clearing the cache needs an admin token.');
       const parsed = query.safeParse(request.query);
       if (!parsed.success) throw new AppError('BAD_REQUEST', 'connectionId must be a connection id');
@@ -28,6 +35,8 @@ export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps): vo
     } catch (e) {
       const answer = toTRPCError(e);
       if (answer.code === 'INTERNAL_SERVER_ERROR') request.log.error({ err: answer.cause }, 'unhandled error in the cache route');
+      const wait = retryAfterSeconds(answer);
+      if (wait !== undefined) reply.header('retry-after', String(wait));
       return reply.code(getHTTPStatusCodeFromError(answer)).send({ error: answer.code, message: answer.message, requestId: request.id });
     }
   });

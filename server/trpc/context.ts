@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface Context {
   /** The request's id: in every log line about it, and in every error answer. */
   requestId: string;
   log: FastifyBaseLogger;
+  /** Counts a principal's call of a procedure against the rate limits; absent in process (`createCaller`). */
+  countCall?: (principal: Principal, procedure: string) => Promise<void>;
 }
 
 /** The pure part, used directly by tests through `createCaller`. */
@@ -33,7 +36,24 @@ export async function authenticateRequest(deps: ServiceDeps, authorization: stri
   }
 }
 
-export function contextFactory(deps: ServiceDeps) {
-  return async ({ req }: { req: FastifyRequest }): Promise<Context> =>
-    createContextInner(deps, await authenticateRequest(deps, req.headers.authorization), req);
+/**
+ * Who calls, within the rate limits: an address over its failed-authentication limit is
+ * refused before its token is even looked at, and every failure counts against it.
+ */
+async function limitedAuthentication(deps: ServiceDeps, limits: RateLimits, request: FastifyRequest): Promise<Authentication> {
+  try {
+    limits.assertNotBlocked(request);
+    const auth = await authenticateRequest(deps, request.headers.authorization);
+    if ('reason' in auth) await limits.failedAuthentication(request);
+    return auth;
+  } catch (e) {
+    return { principal: null, error: e };
+  }
+}
+
+export function contextFactory(deps: ServiceDeps, limits: RateLimits) {
+  return async ({ req }: { req: FastifyRequest }): Promise<Context> => ({
+    ...createContextInner(deps, await limitedAuthentication(deps, limits, req), req),
+    countCall: (principal, procedure) => limits.call(req, principal, procedure),
+  });
 }

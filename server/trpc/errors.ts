@@ -3,6 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { SecretManagerErrorCode } from '../../shared/errors.ts';
 import { isDataException } from '../db/errors.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
+import { RateLimitedError } from '../http/rate-limits.ts';
 import { ValidationError } from '../services/validation-error.ts';
 
 /**
@@ -34,9 +35,15 @@ export function toTRPCError(e: unknown): TRPCError {
   if (e instanceof SecretManagerError) return new TRPCError({ code: trpcCodeOf[e.code], message: e.message, cause: e });
   if (e instanceof AppError) return new TRPCError({ code: e.kind, message: e.message, cause: e });
   if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  if (e instanceof RateLimitedError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: e.message, cause: e });
   if (isDataException(e)) {
     // A value the database cannot take (a NUL character, say) that no edge schema caught: still the client's mistake.
     return new TRPCError({ code: 'BAD_REQUEST', message: 'The request contains a value that cannot be stored (for example a NUL character).', cause: e });
   }
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: e });
+}
+
+/** The seconds a refused caller should wait before asking again (429 and 503 answers), if known. */
+export function retryAfterSeconds(error: TRPCError): number | undefined {
+  return error.cause instanceof RateLimitedError ? error.cause.retryAfterSeconds : undefined;
 }
