@@ -43,7 +43,11 @@ export function toTRPCError(e: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: e });
 }
 
-/** The seconds a refused caller should wait before asking again (429 and 503 answers), if known. */
+/** How long a caller should wait when a dependency (database, cache) is out: long enough not to hammer it, short enough to notice it is back. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** The seconds a refused caller should wait before asking again (429 and 503 answers). */
 export function retryAfterSeconds(error: TRPCError): number | undefined {
-  return error.cause instanceof RateLimitedError ? error.cause.retryAfterSeconds : undefined;
+  if (error.cause instanceof RateLimitedError) return error.cause.retryAfterSeconds;
+  return error.code === 'SERVICE_UNAVAILABLE' ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined;
 }
