@@ -4,6 +4,8 @@ import { addKeyToFile, loadKeyRing } from './crypto/key-source.ts';
 import { KeyRing, KeyRingError } from './crypto/keyring.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { unavailabilityOf } from './db/errors.ts';
+import { DatabaseStartError } from './db/startup.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
@@ -148,7 +150,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof AppError) fail(e.message);
+  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof DatabaseStartError || e instanceof AppError) {
+    fail(e.message);
+  }
   if (e instanceof KeyRingError) fail(`SM_ENCRYPTION_KEYS: ${e.message}`);
+  const unavailable = unavailabilityOf(e);
+  if (unavailable !== undefined) fail(`the database is not available: ${unavailable}`);
   throw e;
 });

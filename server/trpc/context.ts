@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { toTRPCError } from './errors.ts';
 
 export type Authentication = { principal: Principal } | { principal: null; reason: string };
 
@@ -21,6 +23,8 @@ export async function authenticateRequest(deps: ServiceDeps, authorization: stri
     return { principal: await authenticate(deps, authorization) };
   } catch (e) {
     if (e instanceof AppError && e.kind === 'UNAUTHORIZED') return { principal: null, reason: e.message };
+    // Raised before any procedure runs, so the procedures' error mapping never sees it.
+    if (isDatabaseUnavailable(e)) throw toTRPCError(e);
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { SecretManagerErrorCode } from '../../shared/errors.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import { ValidationError } from '../services/validation-error.ts';
 
@@ -26,5 +27,7 @@ export function toTRPCError(e: unknown): TRPCError | undefined {
   if (e instanceof SecretManagerError) return new TRPCError({ code: trpcCodeOf[e.code], message: e.message, cause: e });
   if (e instanceof AppError) return new TRPCError({ code: e.kind, message: e.message, cause: e });
   if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  // An outage, not the caller's mistake; the driver's message (hosts, SQL) stays in the cause.
+  if (isDatabaseUnavailable(e)) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The database is not available right now; try again shortly.', cause: e });
   return undefined;
 }
