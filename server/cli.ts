@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { addKeyToFile, loadKeyRing } from './crypto/key-source.ts';
 import { KeyRing, KeyRingError } from './crypto/keyring.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { DataDirPermissionError } from './db/data-dir.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { unavailabilityOf } from './db/errors.ts';
 import { DatabaseStartError } from './db/startup.ts';
@@ -150,7 +151,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof DatabaseStartError || e instanceof AppError) {
+  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof DataDirPermissionError || e instanceof DatabaseStartError || e instanceof AppError) {
     fail(e.message);
   }
   if (e instanceof KeyRingError) fail(`SM_ENCRYPTION_KEYS: ${e.message}`);
