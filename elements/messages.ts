@@ -67,6 +67,7 @@ const english = {
   moreProjects: (n: number) => `+${n} more`,
   statusConnected: 'Connected',
   statusFailed: 'Failed',
+  statusUndecryptable: 'Cannot decrypt',
   statusChecking: 'Checking…',
   statusUnknown: 'Not checked yet',
   checkedAt: (when: string) => `Checked ${when}`,

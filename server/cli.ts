@@ -132,6 +132,13 @@ async function main(argv: string[]): Promise<void> {
         return { ...(await rotateKeys(db, ring)), version: ring.currentVersion };
       });
       process.stdout.write(`Re-encrypted ${result.connections} connection(s) and ${result.embedKeys} embed key(s) under key version ${result.version}.\n`);
+      if (result.skipped.length > 0) {
+        // Not done: an operator's script must not go on to remove the old key.
+        fail(
+          `${result.skipped.length} stored value(s) could not be decrypted and stay under their old key: ${result.skipped.join(', ')}. ` +
+            'Put their key back into SM_ENCRYPTION_KEYS and run rotate-keys again, or enter those connections\' credentials again (embed keys: create new ones).',
+        );
+      }
       return;
     }
     case 'generate-key': {

@@ -19,6 +19,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_PATH: 'BAD_REQUEST',
   DESTINATION_NOT_ALLOWED: 'BAD_REQUEST',
   CREDENTIALS_REQUIRED: 'BAD_REQUEST',
+  // The connection's stored state, not the request, is what fails: it stays so until someone fixes it.
+  CONNECTION_UNDECRYPTABLE: 'CONFLICT',
 };
 
 /** Turns our typed errors into tRPC errors; the original stays as `cause` for the formatter. */
