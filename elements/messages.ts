@@ -94,6 +94,7 @@ const english = {
   pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
 
   // <secret-manager-dialog>
+  reenterUndecryptable: 'Enter every setting and credential of this connection again, then save: it keeps its id, so references to it work again.',
   createTitle: 'New connection',
   editTitle: (name: string) => `Edit “${name}”`,
   chooseProvider: 'Choose the secret manager to connect.',
