@@ -23,6 +23,9 @@ type Callback = ((value: unknown) => unknown) | null | undefined;
  * since that query began are closed: they are stuck on a silent database, and postgres-js
  * reconnects (within its connect timeout) on the next query. Connections still receiving
  * are left alone, so a busy but healthy database loses nothing but the late query.
+ *
+ * As with any timeout, a query given up on may still have run, or (if it was still queued
+ * for a connection) run once the database answers again; its result is dropped.
  */
 export class QueryDeadlines {
   private readonly sockets = new Set<Socket>();
