@@ -3,6 +3,18 @@ import { parseAllowRules, type AllowRule } from './providers/egress/egress-polic
 import type { RateLimitSettings } from './http/rate-limits.ts';
 import type { ProviderPolicy } from './providers/types.ts';
 
+/** PostgreSQL only (PGlite runs in process): how long to wait for it, once running and at start. */
+export interface DatabaseSettings {
+  /** Per connection attempt: TCP, TLS and authentication. */
+  connectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout; a connection silent for a second longer than this is given up on. */
+  statementTimeoutMs: number;
+  /** How long start-up keeps trying to connect and migrate before it gives up. */
+  startTimeoutMs: number;
+}
+
+export const databaseDefaults: DatabaseSettings = { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000, startTimeoutMs: 60_000 };
+
 /** Every setting comes from the environment and is validated once, at start. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -12,6 +24,9 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   SM_DATA_DIR: z.string().min(1).default('./.data'),
+  SM_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(databaseDefaults.connectTimeoutMs),
+  SM_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(databaseDefaults.statementTimeoutMs),
+  SM_DB_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(databaseDefaults.startTimeoutMs),
   SM_ENCRYPTION_KEYS: z.string().min(1).optional(),
   SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -63,6 +78,7 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  database: DatabaseSettings;
   redisUrl: string | undefined;
   dataDir: string;
   encryptionKeys: string | undefined;
@@ -107,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    database: { connectTimeoutMs: e.SM_DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.SM_DB_STATEMENT_TIMEOUT_MS, startTimeoutMs: e.SM_DB_START_TIMEOUT_MS },
     redisUrl: e.REDIS_URL,
     dataDir: e.SM_DATA_DIR,
     encryptionKeys: e.SM_ENCRYPTION_KEYS,

@@ -4,7 +4,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './crypto/key-source.ts';
 import type { KeyRing } from './crypto/keyring.ts';
-import { openDatabase, type Database } from './db/client.ts';
+import type { Database } from './db/client.ts';
+import { readinessProbe } from './db/readiness.ts';
+import { openDatabaseAtStart } from './db/startup.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { EgressGuard } from './providers/egress/egress-guard.ts';
 import { ProviderClientPool } from './providers/registry.ts';
@@ -27,6 +29,8 @@ import { contextFactory } from './trpc/context.ts';
 
 /** How long another instance's edit may take to be seen by resolution here. */
 const CONNECTION_DIRECTORY_TTL_MS = 2000;
+/** /readyz answers within this, whatever the database does: orchestrators time their probes out at a few seconds. */
+const READINESS_TIMEOUT_MS = 1500;
 
 export interface ServerOptions {
   logger?: Logger;
@@ -48,7 +52,7 @@ export interface RunningServer {
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const keyRing = options.keyRing ?? loadKeyRing(config.encryptionKeys, config.dataDir, logger).ring;
-  const database = options.database ?? (await openDatabase(config));
+  const database = options.database ?? (await openDatabaseAtStart(config, logger));
   if (config.bootstrapAdminToken) {
     const seeded = await bootstrapPlatform(database.db, config.bootstrapAdminToken);
     if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
@@ -74,13 +78,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const rateLimitRedis = config.redisUrl ? createRedisClient(config.redisUrl) : undefined;
   const limits = await registerRateLimits(app, config.rateLimits, rateLimitRedis, config.cache.keyPrefix);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const databaseAnswers = readinessProbe(database, READINESS_TIMEOUT_MS);
   app.get('/readyz', async (_req, reply) => {
-    try {
-      await database.ping();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
-    }
+    if (await databaseAnswers()) return { status: 'ready' };
+    return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
   });
   registerCacheRoutes(app, deps, limits);
   registerStaticRoutes(app);

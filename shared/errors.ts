@@ -12,6 +12,7 @@ export const secretManagerErrorCodes = [
   'PROVIDER_ERROR',
   'DESTINATION_NOT_ALLOWED',
   'CREDENTIALS_REQUIRED',
+  'CONNECTION_UNDECRYPTABLE',
 ] as const;
 
 export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
@@ -59,6 +60,10 @@ export const errorCodeInfo = {
   CREDENTIALS_REQUIRED: {
     title: 'Enter the credentials again',
     hint: 'The stored credentials are only sent where they were entered. After changing where the connection points, enter every credential again.',
+  },
+  CONNECTION_UNDECRYPTABLE: {
+    title: 'The stored credentials cannot be decrypted',
+    hint: 'This server cannot decrypt what is stored for this connection, so it cannot be used. An administrator can restore the encryption key it was saved with, or enter its credentials again.',
   },
 } as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
 

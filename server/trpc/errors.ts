@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { SecretManagerErrorCode } from '../../shared/errors.ts';
-import { isDataException } from '../db/errors.ts';
+import { isDatabaseUnavailable, isDataException } from '../db/errors.ts';
 import { AppError, SecretManagerError } from '../errors.ts';
 import { RateLimitedError } from '../http/rate-limits.ts';
 import { ValidationError } from '../services/validation-error.ts';
@@ -20,6 +20,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_PATH: 'BAD_REQUEST',
   DESTINATION_NOT_ALLOWED: 'BAD_REQUEST',
   CREDENTIALS_REQUIRED: 'BAD_REQUEST',
+  // The connection's stored state, not the request, is what fails: it stays so until someone fixes it.
+  CONNECTION_UNDECRYPTABLE: 'CONFLICT',
 };
 
 /** What every unexpected failure answers: nothing of SQL, drivers, stacks or hosts reaches a client. */
@@ -36,6 +38,8 @@ export function toTRPCError(e: unknown): TRPCError {
   if (e instanceof AppError) return new TRPCError({ code: e.kind, message: e.message, cause: e });
   if (e instanceof ValidationError) return new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
   if (e instanceof RateLimitedError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: e.message, cause: e });
+  // An outage, not the caller's mistake; the driver's message (hosts, SQL) stays in the cause.
+  if (isDatabaseUnavailable(e)) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The database is not available right now; try again shortly.', cause: e });
   if (isDataException(e)) {
     // A value the database cannot take (a NUL character, say) that no edge schema caught: still the client's mistake.
     return new TRPCError({ code: 'BAD_REQUEST', message: 'The request contains a value that cannot be stored (for example a NUL character).', cause: e });
