@@ -2,7 +2,7 @@ import { and, eq, isNull, or } from 'drizzle-orm';
 import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import type { KeyRing } from '../crypto/keyring.ts';
+import { KeyRingError, type KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
 import { embedSigningKeys, projects } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -57,7 +57,13 @@ async function activeKey(db: Db, kid: string): Promise<EmbedKeyRow> {
 
 async function verificationKeyOf(keyRing: KeyRing, key: EmbedKeyRow) {
   if (key.algorithm === 'HS256') {
-    return Buffer.from(keyRing.open({ keyVersion: key.keyVersion!, ciphertext: key.secretCiphertext! }, embedKeyAssociatedData(key.platformId, key.id)), 'utf8');
+    try {
+      return Buffer.from(keyRing.open({ keyVersion: key.keyVersion!, ciphertext: key.secretCiphertext! }, embedKeyAssociatedData(key.platformId, key.id)), 'utf8');
+    } catch (e) {
+      if (!(e instanceof KeyRingError)) throw e;
+      // Its key version left SM_ENCRYPTION_KEYS, or the row is damaged: the host's tokens cannot be checked, so they are refused.
+      throw unauthorized('The embed key cannot verify tokens (its secret cannot be decrypted on this server); register a new embed key.');
+    }
   }
   try {
     return await importJWK(key.publicJwk as JWK, key.algorithm);

@@ -45,6 +45,7 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   if (result.ok || result.error.code !== 'INTERNAL_SERVER_ERROR') return result;
   const answer = toTRPCError(result.error);
   if (answer.code === 'INTERNAL_SERVER_ERROR') ctx.log.error({ err: answer.cause, path }, 'unhandled error in procedure');
+  else if (answer.code === 'SERVICE_UNAVAILABLE') ctx.log.warn({ err: answer.cause, path }, 'a dependency of the request is unavailable');
   else if (isDataException(answer.cause)) ctx.log.warn({ path, code: 'data-exception' }, 'the database refused a value of the request');
   throw answer;
 });

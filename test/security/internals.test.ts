@@ -54,6 +54,17 @@ describe("a client's mistakes are 4xx, never a 500, and say nothing of the insid
     expect(answer.text).not.toMatch(INTERNALS);
   });
 
+  it('refuses tokens of an embed key whose secret this server cannot decrypt with 401', async () => {
+    const admin = t.client(adminToken);
+    const key = await admin.embedKeys.create.mutate({ name: 'lost key', algorithm: 'HS256' });
+    // Its key version left the ring (SM_ENCRYPTION_KEYS changed without rotate-keys).
+    await t.database.db.execute(`update embed_signing_keys set key_version = 99 where id = '${key.id}'`);
+    const answer = await call('/trpc/providers.list', { token: await hs256Token(key, { role: 'admin' }) });
+    expect(answer.status).toBe(401);
+    expect(answer.text).toContain('cannot verify tokens');
+    expect(answer.text).not.toMatch(INTERNALS);
+  });
+
   it('refuses a connection id with a NUL byte on the REST cache route with 400', async () => {
     const answer = await call('/api/v1/secret-managers/cache?connectionId=con_%00', { method: 'DELETE', token: adminToken });
     expect(answer.status).toBe(400);
@@ -82,8 +93,8 @@ describe("a client's mistakes are 4xx, never a 500, and say nothing of the insid
   });
 });
 
-describe('what is unexpected', () => {
-  it('answers a bare 500 with the request id, and the log has the detail under that id', async () => {
+describe('outages and the unexpected', () => {
+  it('answers 503 with Retry-After when the database is gone, and logs the detail under the request id', async () => {
     // The attack's own setting: the database connection is gone (here: closed under the running server).
     const gone = await startTestServer({ database: 'postgres' });
     const { adminToken: token } = await gone.newPlatform();
@@ -91,15 +102,35 @@ describe('what is unexpected', () => {
     try {
       const res = await fetch(`${gone.url}/trpc/projects.list`, { headers: { authorization: `Bearer ${token}` } });
       const text = await res.text();
-      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(text).not.toMatch(INTERNALS);
       expect(text).not.toContain(hashApiKeyToken(token));
       expect(text).not.toContain(token);
       const requestId = res.headers.get('x-request-id')!;
-      expect(JSON.parse(text)).toMatchObject({ error: { data: { requestId } } });
-      expect(gone.logs.some((line) => line.includes(requestId) && /error/i.test(line)), 'the log line with the detail').toBe(true);
+      expect(JSON.parse(text)).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', requestId } } });
+      expect(gone.logs.some((line) => line.includes(requestId) && line.includes('unavailable')), 'the log line with the detail').toBe(true);
     } finally {
       await gone.server.stop();
+    }
+  });
+
+  it('answers a bare 500 with the request id for what nobody foresaw, and the log has the detail under that id', async () => {
+    // Something no code path expects: a table gone from under the running server.
+    const broken = await startTestServer({ database: 'postgres' });
+    const { adminToken: token } = await broken.newPlatform();
+    await broken.database.db.execute('alter table projects rename to projects_gone');
+    try {
+      const res = await fetch(`${broken.url}/trpc/projects.list`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(text).not.toMatch(INTERNALS);
+      expect(text).not.toMatch(/relation|does not exist/);
+      const requestId = res.headers.get('x-request-id')!;
+      expect(JSON.parse(text)).toMatchObject({ error: { message: 'Internal error', data: { code: 'INTERNAL_SERVER_ERROR', requestId } } });
+      expect(broken.logs.some((line) => line.includes(requestId) && line.includes('"level":50') && line.includes('does not exist')), 'the error line with the detail').toBe(true);
+    } finally {
+      await broken.stop();
     }
   });
 });
