@@ -162,24 +162,14 @@ function brokenPart(rest: string): string | undefined {
 }
 
 /** `text` with each of its `references` (from scanReferences) replaced by `replacement(reference)`. */
-export function replaceFound(text: string, references: readonly FoundReference[], replacement: (reference: FoundReference) => string): string {
+export function replaceFound(text: string, references: readonly FoundReference[], replacement: (reference: FoundReference, index: number) => string): string {
   let out = '';
   let last = 0;
-  for (const reference of references) {
-    out += text.slice(last, reference.start) + replacement(reference);
+  references.forEach((reference, i) => {
+    out += text.slice(last, reference.start) + replacement(reference, i);
     last = reference.end;
-  }
+  });
   return out + text.slice(last);
-}
-
-/** Every reference inside a string, as written. */
-export function findReferences(value: string): string[] {
-  return scanReferences(value).references.map((r) => r.text);
-}
-
-/** Replaces each reference inside a string with `resolve(reference)`. */
-export function replaceReferences(value: string, resolve: (reference: string) => string): string {
-  return replaceFound(value, scanReferences(value).references, (r) => resolve(r.text));
 }
 
 export function formatReference(ref: SecretReference): string {

@@ -1,6 +1,5 @@
 import { errorCodeInfo } from '../../shared/errors.ts';
 import { parseProviderPath } from '../../shared/providers/index.ts';
-import { findReferences, isReferenceLike, parseReference, replaceReferences } from '../../shared/reference.ts';
 import type { CheckSecretOutput, ReferenceResult, ResolveErrorCode, ResolveOutput } from '../../shared/secrets.ts';
 import { formatSecretPath } from '../../shared/secret-path.ts';
 import { AppError, SecretManagerError, withoutLocation } from '../errors.ts';
@@ -10,6 +9,7 @@ import { canManage, visibleInProject } from './connection-access.ts';
 import type { ConnectionHandle } from './connection-directory.ts';
 import type { Actor, AdminActor, ServiceDeps } from './deps.ts';
 import { mapLimit } from './map-limit.ts';
+import { readCallInput, replaceInValue, type CallReference } from './resolution-input.ts';
 
 /** Distinct paths fetched at once per resolve call: enough to hide latency, not enough to hammer a provider. */
 const CONCURRENCY = 16;
@@ -30,7 +30,8 @@ export function asSeenBy(context: ResolutionContext, connection: ConnectionHandl
   return withoutLocation(error, operation);
 }
 
-type Outcome = { ok: true; value: SecretValue; stale: boolean } | { ok: false; code: ResolveErrorCode; message: string; hint?: string };
+type Failure = { ok: false; code: ResolveErrorCode; message: string; hint?: string };
+type Outcome = { ok: true; value: SecretValue; stale: boolean } | Failure;
 
 class ResolutionError extends Error {
   constructor(
@@ -88,58 +89,19 @@ function outcomeOf(e: unknown): Outcome {
   throw e;
 }
 
-/** Every distinct reference in the input, in first-seen order. */
-function collectReferences(references: readonly string[] | undefined, value: unknown): string[] {
-  const found = new Set<string>();
-  for (const r of references ?? []) found.add(r);
-  const walk = (node: unknown, depth: number): void => {
-    if (depth > 64) throw new AppError('BAD_REQUEST', 'value is nested more than 64 levels deep');
-    if (typeof node === 'string') {
-      if (isReferenceLike(node)) {
-        const refs = findReferences(node);
-        for (const r of refs) found.add(r);
-        // A broken reference must fail loudly, not travel on as a literal password.
-        if (isReferenceLike(replaceReferences(node, () => ''))) found.add(node);
-      }
-    } else if (Array.isArray(node)) node.forEach((n) => walk(n, depth + 1));
-    else if (node && typeof node === 'object') Object.values(node).forEach((n) => walk(n, depth + 1));
-  };
-  walk(value, 0);
-  return [...found];
-}
-
-function replaceInValue(node: unknown, results: Map<string, Outcome>): unknown {
-  if (typeof node === 'string') {
-    if (!isReferenceLike(node)) return node;
-    const whole = results.get(node);
-    if (whole) return whole.ok ? whole.value.value : null;
-    let failed = false;
-    const replaced = replaceReferences(node, (ref) => {
-      const r = results.get(ref)!;
-      if (!r.ok) failed = true;
-      return r.ok ? r.value.value : '';
-    });
-    return failed ? null : replaced;
-  }
-  if (Array.isArray(node)) return node.map((n) => replaceInValue(n, results));
-  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replaceInValue(v, results)]));
-  return node;
-}
-
-async function resolveAll(deps: ServiceDeps, context: ResolutionContext, references: string[]): Promise<Map<string, Outcome>> {
-  const parsed = references.map((reference) => ({ reference, ref: parseReference(reference) }));
+async function resolveAll(deps: ServiceDeps, context: ResolutionContext, references: CallReference[]): Promise<Map<CallReference, Outcome>> {
   const connections = await deps.connections.lookup(
     context.platformId,
-    parsed.flatMap((p) => (p.ref ? [p.ref.connectionId] : [])),
+    references.flatMap((r) => (r.target ? [r.target.connectionId] : [])),
   );
-  const outcomes = await mapLimit(parsed, CONCURRENCY, async ({ ref }): Promise<Outcome> => {
-    if (!ref) return outcomeOf(new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.'));
-    const connection = connections.get(ref.connectionId);
+  const outcomes = await mapLimit(references, CONCURRENCY, async ({ target }): Promise<Outcome> => {
+    if (!target) return outcomeOf(new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.'));
+    const connection = connections.get(target.connectionId);
     if (!connection || !visibleInProject(connection, context.projectId)) {
-      return outcomeOf(new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`));
+      return outcomeOf(new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${target.connectionId} is available here.`));
     }
     try {
-      const { value, stale } = await readThroughCache(deps, connection, ref.path);
+      const { value, stale } = await readThroughCache(deps, connection, target.path);
       return { ok: true, value, stale };
     } catch (e) {
       return outcomeOf(asSeenBy(context, connection, e, 'read'));
@@ -158,39 +120,40 @@ export async function resolveSecrets(
   context: ResolutionContext,
   input: { references?: string[] | undefined; value?: unknown; onError: 'throw' | 'report' },
 ): Promise<ResolveOutput> {
-  const references = collectReferences(input.references, input.value);
-  const results = await resolveAll(deps, context, references);
-  const failures = [...results].filter(([, r]) => !r.ok);
+  const call = readCallInput(input, deps.config.resolve);
+  const results = await resolveAll(deps, context, call.references);
+  const failures = [...results].filter((entry): entry is [CallReference, Failure] => !entry[1].ok);
   await recordAudit(deps.db, {
     platformId: context.platformId,
     actor: context.actor,
     action: 'secrets.resolve',
     targetType: 'secrets',
     outcome: failures.length === 0 ? 'success' : 'failure',
+    // References only, each bounded by its own length and their number by the call's bounds: never the text around them.
     details: {
       projectId: context.projectId ?? null,
-      references: references.length,
-      connectionIds: [...new Set(references.map((r) => parseReference(r)?.connectionId).filter(Boolean))],
-      paths: references.map((r) => parseReference(r)?.path ?? null),
-      failures: failures.map(([reference, r]) => ({ reference, code: (r as { code: string }).code })),
+      references: call.references.length,
+      connectionIds: [...new Set(call.references.flatMap((r) => (r.target ? [r.target.connectionId] : [])))],
+      paths: call.references.map((r) => r.target?.path ?? null),
+      failures: failures.map(([reference, failure]) => ({ reference: reference.text, code: failure.code })),
     },
   });
 
   if (input.onError === 'throw' && failures.length > 0) {
-    const [reference, failure] = failures[0] as [string, Extract<Outcome, { ok: false }>];
-    const message = `${reference}: ${failure.message}`;
+    const [reference, failure] = failures[0]!;
+    const message = `${reference.text}: ${failure.message}`;
     if (failure.code === 'CONNECTION_NOT_FOUND') throw new AppError('NOT_FOUND', message);
     throw new SecretManagerError(failure.code, message, failure.hint ? { hint: failure.hint } : {});
   }
-  const valueOf = (r: string) => {
-    const o = results.get(r)!;
-    return o.ok ? o.value.value : null;
+  const valueOf = (reference: CallReference) => {
+    const outcome = results.get(reference)!;
+    return outcome.ok ? outcome.value.value : undefined;
   };
   const output: ResolveOutput = {};
-  if (input.references) output.values = input.references.map(valueOf);
-  if (input.value !== undefined) output.value = replaceInValue(input.value, results);
+  if (input.references) output.values = call.entries.map((reference) => valueOf(reference) ?? null);
+  if (input.value !== undefined) output.value = replaceInValue(input.value, call, valueOf);
   if (input.onError === 'report') {
-    output.results = [...results].map(([reference, o]): ReferenceResult =>
+    output.results = [...results].map(([{ text: reference }, o]): ReferenceResult =>
       o.ok ? { reference, ok: true, value: o.value.value, ...(o.stale && { stale: true as const }) } : { reference, ok: false, code: o.code, message: o.message },
     );
   }
