@@ -1,6 +1,7 @@
 /**
  * The closed error taxonomy of DESIGN.md. Every provider failure is mapped to one of
- * these codes; clients read it from `error.data.secretManagerCode`.
+ * these codes, and TIMEOUT is what a resolve call's own deadline leaves unresolved;
+ * clients read it from `error.data.secretManagerCode`.
  */
 export const secretManagerErrorCodes = [
   'CONNECTION_FAILED',
@@ -12,6 +13,7 @@ export const secretManagerErrorCodes = [
   'PROVIDER_ERROR',
   'DESTINATION_NOT_ALLOWED',
   'CREDENTIALS_REQUIRED',
+  'TIMEOUT',
 ] as const;
 
 export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
@@ -59,6 +61,10 @@ export const errorCodeInfo = {
   CREDENTIALS_REQUIRED: {
     title: 'Enter the credentials again',
     hint: 'The stored credentials are only sent where they were entered. After changing where the connection points, enter every credential again.',
+  },
+  TIMEOUT: {
+    title: 'Not resolved in time',
+    hint: 'The call ran out of time (SM_RESOLVE_TIMEOUT_MS) before this reference resolved: a secret manager is slow or not answering. Try again, or resolve fewer references per call.',
   },
 } as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
 

@@ -18,6 +18,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   INVALID_PATH: 'BAD_REQUEST',
   DESTINATION_NOT_ALLOWED: 'BAD_REQUEST',
   CREDENTIALS_REQUIRED: 'BAD_REQUEST',
+  // The call's own deadline passed waiting for providers: a gateway's timeout, which a client may retry.
+  TIMEOUT: 'GATEWAY_TIMEOUT',
 };
 
 /** Turns our typed errors into tRPC errors; the original stays as `cause` for the formatter. */

@@ -9,8 +9,12 @@ import { startSeededVault, vaultTokenConfig } from './support/vault.ts';
 /**
  * The bounds of one `secrets.resolve` call (issue 12): one limit on references counted
  * across `references` and `value`, limits on `value` itself, each refused with a 400 that
- * names it before any connection, cache or provider is asked; audit rows that keep the
- * references, never the text around them.
+ * names it before any connection, cache or provider is asked; one deadline for the whole
+ * call, and `onError: 'throw'` stopping at the first failure, both abandoning provider
+ * requests in flight (seen by the provider as closed connections) without failing another
+ * call's read of the same secret; audit rows that keep the references, never the text
+ * around them. Nothing here reads a clock: requests and closed connections are counted at
+ * the emulator, and outcomes told apart by their codes.
  */
 const prefix = testPrefix();
 let vault: VaultEmulator;
@@ -31,11 +35,35 @@ async function serverWith(env: Record<string, string> = {}) {
   const t = await startTestServer({ database: 'postgres', env: { REDIS_URL, SM_REDIS_KEY_PREFIX: prefix, ...env } });
   servers.push(t);
   const { admin, platformId } = await t.newPlatform();
-  const connection = await admin.secretManagers.create.mutate({ name: 'vault', provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) });
+  const connect = async (to: VaultEmulator, token: string) => {
+    const connection = await admin.secretManagers.create.mutate({ name: `vault ${to.url}`, provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(to, token) });
+    return (path: string) => `{{sm:${connection.id}:${path}}}`;
+  };
   const engine = t.client((await createApiKey(t.database.db, { platformId, role: 'engine', token: generateApiKeyToken() })).token);
-  const ref = (path: string) => `{{sm:${connection.id}:${path}}}`;
-  return { t, platformId, engine, ref };
+  return { t, platformId, engine, ref: await connect(vault, readToken), connect };
 }
+
+/**
+ * A second Vault that, once `hang()` is called, reads every request and never answers.
+ * Its connection is saved (which needs an answer) and used once before, so the client
+ * already holds its token when the Vault stops answering.
+ */
+async function hangingVault(server: Awaited<ReturnType<typeof serverWith>>) {
+  const { vault: stuck, readToken: token } = await startSeededVault();
+  stuckVaults.push(stuck);
+  const ref = await server.connect(stuck, token);
+  await server.engine.secrets.resolve.mutate({ references: [ref('secret/app/db#username')] });
+  stuck.faults.hang = true;
+  stuck.stats.reset();
+  const reads = () => stuck.stats.byRoute['GET kv-read'] ?? 0;
+  /** Every read that reached this Vault was given up by its client (the connection closed before an answer). */
+  const allAbandoned = () => expect.poll(() => ({ reads: reads(), abandoned: stuck.stats.abandoned })).toSatisfy(({ reads, abandoned }) => reads > 0 && abandoned === reads);
+  return { stuck, ref, reads, allAbandoned };
+}
+const stuckVaults: VaultEmulator[] = [];
+afterAll(async () => {
+  for (const stuck of stuckVaults) await stuck.close();
+});
 
 /** Calls `run` and says how many connection lookups, cache reads and provider requests it caused. */
 async function work(t: TestServer, run: () => Promise<unknown>) {
@@ -127,5 +155,103 @@ describe('a resolve call under the default bounds', () => {
     expect(stored.length).toBeLessThan(3 * 2120);
     expect(stored).not.toContain('plain-canary-3e1d');
     expect(stored).not.toContain('vault-value-canary-7c1e');
+  });
+});
+
+describe('the deadline of a resolve call', () => {
+  let server: Awaited<ReturnType<typeof serverWith>>;
+  let stuck: Awaited<ReturnType<typeof hangingVault>>;
+  // The call's deadline is well under one provider request's budget (2 s in tests): a
+  // reference that ends with TIMEOUT ended at the deadline, not at its request's budget.
+  beforeAll(async () => {
+    server = await serverWith({ SM_RESOLVE_TIMEOUT_MS: '400' });
+    stuck = await hangingVault(server);
+  });
+
+  it('ends 48 references to a Vault that never answers at the deadline, each with TIMEOUT, and abandons their requests', async () => {
+    const references = Array.from({ length: 48 }, (_, i) => stuck.ref(`secret/app/hang-${i}`));
+    const out = await server.engine.secrets.resolve.mutate({ references, onError: 'report' });
+    expect(out.values).toEqual(references.map(() => null));
+    expect(out.results).toEqual(references.map((reference) => ({ reference, ok: false, code: 'TIMEOUT', message: expect.stringMatching(/deadline of 400 ms/) })));
+    // At most one request per concurrent slot went out; the rest were never started, and every one sent was abandoned.
+    expect(stuck.reads()).toBeLessThanOrEqual(16);
+    await stuck.allAbandoned();
+  });
+
+  it('fails the call with 504 TIMEOUT in throw mode, naming the first reference not resolved', async () => {
+    stuck.stuck.stats.reset();
+    const references = Array.from({ length: 48 }, (_, i) => stuck.ref(`secret/app/hang-throw-${i}`));
+    const error = await rejection(server.engine.secrets.resolve.mutate({ references, onError: 'throw' }));
+    expect(error.data).toMatchObject({ httpStatus: 504, code: 'GATEWAY_TIMEOUT', secretManagerCode: 'TIMEOUT', title: 'Not resolved in time', hint: expect.stringContaining('SM_RESOLVE_TIMEOUT_MS') });
+    expect(error.message).toContain(references[0]);
+    expect(error.message).toContain('48 of 48 references were not');
+    await stuck.allAbandoned();
+
+    const events = await rawRows<{ outcome: string; details: { failures: { code: string }[] } }>(
+      server.t.database,
+      `select outcome, details from audit_events where platform_id = '${server.platformId}' and action = 'secrets.resolve' order by at desc limit 1`,
+    );
+    expect(events[0]!.outcome).toBe('failure');
+    expect(events[0]!.details.failures.map((f) => f.code)).toEqual(references.map(() => 'TIMEOUT'));
+  });
+
+  it('leaves what resolved in time resolved', async () => {
+    const out = await server.engine.secrets.resolve.mutate({ value: { ok: server.ref('secret/app/plain'), stuck: stuck.ref('secret/app/never') }, onError: 'report' });
+    expect(out.value).toEqual({ ok: 'plain-canary-3e1d', stuck: null });
+    expect(out.results!.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'TIMEOUT']);
+  });
+});
+
+describe('onError throw', () => {
+  let server: Awaited<ReturnType<typeof serverWith>>;
+  beforeAll(async () => {
+    server = await serverWith();
+  });
+
+  it('stops at the first failure: starts nothing more and aborts the requests in flight', async () => {
+    const stuck = await hangingVault(server);
+    const missing = server.ref('secret/app/missing');
+    const references = Array.from({ length: 100 }, (_, i) => stuck.ref(`secret/app/stop-${i}`));
+    references.splice(3, 0, missing);
+    // The missing secret is reported slowly, so the other reads are all at the stuck Vault by then.
+    vault.faults.latencyMs = 300;
+    const error = await rejection(server.engine.secrets.resolve.mutate({ references, onError: 'throw' })).finally(() => (vault.faults.latencyMs = 0));
+    expect(error.data).toMatchObject({ httpStatus: 422, secretManagerCode: 'SECRET_NOT_FOUND' });
+    expect(error.message).toContain(missing);
+    // 16 at a time: the missing secret took one slot, the stuck Vault the 15 others, and nothing more was started.
+    expect(stuck.reads()).toBe(15);
+    await stuck.allAbandoned();
+
+    const [event] = await rawRows<{ details: { failures: unknown[]; abandoned: number } }>(
+      server.t.database,
+      `select details from audit_events where platform_id = '${server.platformId}' and action = 'secrets.resolve' order by at desc limit 1`,
+    );
+    expect(event!.details.failures).toEqual([{ reference: missing, code: 'SECRET_NOT_FOUND' }]);
+    expect(event!.details.abandoned).toBe(100);
+  });
+
+  it("does not fail another call's read of the same secret", async () => {
+    const slow = await startSeededVault();
+    stuckVaults.push(slow.vault);
+    slow.vault.putSecret('secret', 'app/shared', { value: 'shared-canary-41c0' });
+    const slowRef = await server.connect(slow.vault, slow.readToken);
+    const shared = slowRef('secret/app/shared');
+    await server.engine.secrets.resolve.mutate({ references: [slowRef('secret/app/db#username')] });
+    slow.vault.stats.reset();
+    slow.vault.faults.latencyMs = 1500;
+    vault.faults.latencyMs = 200;
+    try {
+      const patient = server.engine.secrets.resolve.mutate({ references: [shared], onError: 'report' });
+      await expect.poll(() => slow.vault.stats.requests).toBe(1);
+      // This call reads the same secret (joining the read under way), then fails on another reference and stops.
+      const failing = await rejection(server.engine.secrets.resolve.mutate({ references: [shared, server.ref('secret/app/missing-too')], onError: 'throw' }));
+      expect(failing.data.secretManagerCode).toBe('SECRET_NOT_FOUND');
+      expect((await patient).results).toEqual([{ reference: shared, ok: true, value: 'shared-canary-41c0' }]);
+    } finally {
+      slow.vault.faults.latencyMs = 0;
+      vault.faults.latencyMs = 0;
+    }
+    expect(slow.vault.stats.byRoute['GET kv-read']).toBe(1);
+    expect(slow.vault.stats.abandoned).toBe(0);
   });
 });
