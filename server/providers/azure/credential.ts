@@ -35,16 +35,6 @@ export function createCredential(config: AzureConfig, endpoints: AzureEndpoints,
   }
 }
 
-/**
- * The SDK's token cycler shares one token request among the requests that need a token
- * at the same time, and hands it the abort signal of the first: that caller stopping (a
- * resolve call that failed or ran out of time) would fail the others. The shared request
- * runs to a budget of its own instead.
- */
-export function withOwnTokenBudget(credential: TokenCredential, budgetMs: number): TokenCredential {
-  return { getToken: (scopes, options) => credential.getToken(scopes, { ...options, abortSignal: AbortSignal.timeout(budgetMs) }) };
-}
-
 /** The strings of a config that are credentials: redacted from every message. */
 export function credentialsOf(config: AzureConfig): string[] {
   switch (config.authMethod) {

@@ -14,7 +14,7 @@ import { selectValue } from '../json-key.ts';
 import { Deadline, withRetry } from '../retry.ts';
 import type { CheckInfo, ListOptions, ListPage, ProviderAdapter, ProviderClient, ProviderContext, SecretValue } from '../types.ts';
 import { probeAuthority } from './authority-probe.ts';
-import { certificateProblem, createCredential, credentialsOf, withOwnTokenBudget } from './credential.ts';
+import { certificateProblem, createCredential, credentialsOf } from './credential.ts';
 import { azureEndpoints, checkAzurePolicy, type AzureEndpoints } from './endpoints.ts';
 import { createAzureErrorMapper, isAuthorityDiscoveryFailure, type AzureErrorMapper, type AzureOperation } from './errors.ts';
 import { listOne, listSecretNames } from './list.ts';
@@ -67,7 +67,7 @@ class AzureClient implements ProviderClient {
       redirectOptions: { maxRetries: 0 },
       userAgentOptions: { userAgentPrefix: 'secret-managers' },
     };
-    this.#client = new SecretClient(this.#endpoints.vaultUrl, withOwnTokenBudget(createCredential(config, this.#endpoints, pipeline), this.#budgetMs), {
+    this.#client = new SecretClient(this.#endpoints.vaultUrl, createCredential(config, this.#endpoints, pipeline), {
       ...pipeline,
       // The SDK insists the challenge's resource (vault.azure.net…) matches the vault's host;
       // a host the operator allowed outside the cloud's suffix (emulator, private DNS) cannot.
