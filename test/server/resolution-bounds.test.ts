@@ -128,6 +128,19 @@ describe('a resolve call under the default bounds', () => {
     expect(error!.message).toMatch(/at most 1000 references \(SM_MAX_REFERENCES_PER_CALL\)/);
   });
 
+  it('answers a 980 KB value of "{{sm:a:" repeated as one broken reference, with an audit row of one reference', async () => {
+    const { t, platformId, engine } = await serverWith();
+    const value = '{{sm:a:'.repeat(140_000);
+    const out = await engine.secrets.resolve.mutate({ value, onError: 'report' });
+    expect(out.value).toBeNull();
+    expect(out.results).toEqual([{ reference: value.slice(0, 2120), ok: false, code: 'INVALID_PATH', message: expect.any(String) }]);
+    const error = await rejection(engine.secrets.resolve.mutate({ value }));
+    expect(error.data).toMatchObject({ httpStatus: 400, secretManagerCode: 'INVALID_PATH' });
+    expect(error.message.length).toBeLessThan(2120 + 200);
+    const rows = await rawRows<{ size: number }>(t.database, `select length(details::text) as size from audit_events where platform_id = '${platformId}' and action = 'secrets.resolve'`);
+    expect(rows.map((r) => Number(r.size) < 3000)).toEqual([true, true]);
+  });
+
   it('keeps the references in the audit row, never the text of value around them', async () => {
     const { t, platformId, engine, ref } = await serverWith();
     const filler = 'value-text-canary-'.repeat(15_000);
