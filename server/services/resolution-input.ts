@@ -48,6 +48,7 @@ const tooManyReferences = (field: 'references' | 'value', max: number) =>
  */
 export function readCallInput(input: { references?: readonly string[] | undefined; value?: unknown }, bounds: Bounds): CallInput {
   const distinct = new Map<string, CallReference>();
+  // Apart: what is shown of a broken reference may read like a well-formed one (`{{s{{sm:c:p}}m:c:q}}`).
   const broken = new Map<string, CallReference>();
   const add = (text: string, target: SecretReference | undefined, into = distinct) => {
     let reference = into.get(text);
@@ -55,18 +56,19 @@ export function readCallInput(input: { references?: readonly string[] | undefine
     return reference;
   };
 
-  const entries = input.references ?? [];
-  if (entries.length > bounds.maxReferences) throw tooManyReferences('references', bounds.maxReferences);
-  let counted = entries.length;
-  const call: CallInput = { references: [], entries: entries.map((entry) => add(entry, parseReference(entry))), strings: new Map() };
+  const given = input.references ?? [];
+  if (given.length > bounds.maxReferences) throw tooManyReferences('references', bounds.maxReferences);
+  const entries = given.map((entry) => add(entry, parseReference(entry)));
+  const strings = new Map<string, ScannedString>();
 
-  let strings = 0;
-  let chars = 0;
+  let counted = entries.length;
+  let stringCount = 0;
+  let charCount = 0;
   const scan = (text: string) => {
-    if (++strings > bounds.maxValueStrings) throw refuse('value', `value holds more than ${bounds.maxValueStrings} strings (SM_MAX_VALUE_STRINGS).`);
-    chars += text.length;
-    if (chars > bounds.maxValueChars) throw refuse('value', `The strings of value hold more than ${bounds.maxValueChars} characters in all (SM_MAX_VALUE_CHARS).`);
-    const known = call.strings.get(text);
+    if (++stringCount > bounds.maxValueStrings) throw refuse('value', `value holds more than ${bounds.maxValueStrings} strings (SM_MAX_VALUE_STRINGS).`);
+    charCount += text.length;
+    if (charCount > bounds.maxValueChars) throw refuse('value', `The strings of value hold more than ${bounds.maxValueChars} characters in all (SM_MAX_VALUE_CHARS).`);
+    const known = strings.get(text);
     if (known) {
       counted += known.references.length + (known.broken ? 1 : 0);
     } else {
@@ -74,7 +76,7 @@ export function readCallInput(input: { references?: readonly string[] | undefine
       if (!scanned) throw tooManyReferences('value', bounds.maxReferences);
       counted += scanned.references.length + (scanned.broken === undefined ? 0 : 1);
       if (scanned.references.length > 0 || scanned.broken !== undefined) {
-        call.strings.set(text, {
+        strings.set(text, {
           found: scanned.references,
           references: scanned.references.map((r) => add(r.text, { connectionId: r.connectionId, path: r.path })),
           broken: scanned.broken === undefined ? undefined : add(scanned.broken, undefined, broken),
@@ -90,8 +92,7 @@ export function readCallInput(input: { references?: readonly string[] | undefine
     else if (node && typeof node === 'object') for (const n of Object.values(node)) walk(n, depth + 1);
   };
   walk(input.value, 0);
-  call.references = [...distinct.values(), ...broken.values()];
-  return call;
+  return { references: [...distinct.values(), ...broken.values()], entries, strings };
 }
 
 /**
