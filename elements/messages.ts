@@ -67,6 +67,7 @@ const english = {
   moreProjects: (n: number) => `+${n} more`,
   statusConnected: 'Connected',
   statusFailed: 'Failed',
+  statusUndecryptable: 'Cannot decrypt',
   statusChecking: 'Checking…',
   statusUnknown: 'Not checked yet',
   checkedAt: (when: string) => `Checked ${when}`,
@@ -93,6 +94,7 @@ const english = {
   pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
 
   // <secret-manager-dialog>
+  reenterUndecryptable: 'Enter every setting and credential of this connection again, then save: it keeps its id, so references to it work again.',
   createTitle: 'New connection',
   editTitle: (name: string) => `Edit “${name}”`,
   chooseProvider: 'Choose the secret manager to connect.',

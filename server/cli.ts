@@ -3,7 +3,10 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { addKeyToFile, loadKeyRing } from './crypto/key-source.ts';
 import { KeyRing, KeyRingError } from './crypto/keyring.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { DataDirPermissionError } from './db/data-dir.ts';
 import { DataDirBusyError } from './db/data-dir-lock.ts';
+import { unavailabilityOf } from './db/errors.ts';
+import { DatabaseStartError } from './db/startup.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
@@ -129,6 +132,13 @@ async function main(argv: string[]): Promise<void> {
         return { ...(await rotateKeys(db, ring)), version: ring.currentVersion };
       });
       process.stdout.write(`Re-encrypted ${result.connections} connection(s) and ${result.embedKeys} embed key(s) under key version ${result.version}.\n`);
+      if (result.skipped.length > 0) {
+        // Not done: an operator's script must not go on to remove the old key.
+        fail(
+          `${result.skipped.length} stored value(s) could not be decrypted and stay under their old key: ${result.skipped.join(', ')}. ` +
+            'Put their key back into SM_ENCRYPTION_KEYS and run rotate-keys again, or enter those connections\' credentials again (embed keys: create new ones).',
+        );
+      }
       return;
     }
     case 'generate-key': {
@@ -148,7 +158,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof AppError) fail(e.message);
+  if (e instanceof ConfigError || e instanceof DataDirBusyError || e instanceof DataDirPermissionError || e instanceof DatabaseStartError || e instanceof AppError) {
+    fail(e.message);
+  }
   if (e instanceof KeyRingError) fail(`SM_ENCRYPTION_KEYS: ${e.message}`);
+  const unavailable = unavailabilityOf(e);
+  if (unavailable !== undefined) fail(`the database is not available: ${unavailable}`);
   throw e;
 });

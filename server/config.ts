@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { parseAllowRules, type AllowRule } from './providers/egress/egress-policy.ts';
+import type { RateLimitSettings } from './http/rate-limits.ts';
 import type { ProviderPolicy } from './providers/types.ts';
+
+/** PostgreSQL only (PGlite runs in process): how long to wait for it, once running and at start. */
+export interface DatabaseSettings {
+  /** Per connection attempt: TCP, TLS and authentication. */
+  connectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout; a connection silent for a second longer than this is given up on. */
+  statementTimeoutMs: number;
+  /** How long start-up keeps trying to connect and migrate before it gives up. */
+  startTimeoutMs: number;
+}
+
+export const databaseDefaults: DatabaseSettings = { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000, startTimeoutMs: 60_000 };
 
 /** Every setting comes from the environment and is validated once, at start. */
 const envSchema = z.object({
@@ -11,6 +24,9 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   SM_DATA_DIR: z.string().min(1).default('./.data'),
+  SM_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(databaseDefaults.connectTimeoutMs),
+  SM_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(databaseDefaults.statementTimeoutMs),
+  SM_DB_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(databaseDefaults.startTimeoutMs),
   SM_ENCRYPTION_KEYS: z.string().min(1).optional(),
   SM_BOOTSTRAP_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SM_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -52,6 +68,12 @@ const envSchema = z.object({
   SM_MAX_VALUE_CHARS: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(1024 * 1024),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
+  SM_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30),
+  SM_RATE_LIMIT_CALLS: z.coerce.number().int().min(0).default(60_000),
+  SM_RATE_LIMIT_RESOLVES: z.coerce.number().int().min(0).default(120_000),
+  SM_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  SM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SM_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +83,7 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  database: DatabaseSettings;
   redisUrl: string | undefined;
   dataDir: string;
   encryptionKeys: string | undefined;
@@ -75,6 +98,10 @@ export interface Config {
   /** What an embed JWT must carry: `aud` equal to `audience`, and `exp - iat` at most `maxTtlSeconds`. */
   embed: { audience: string; maxTtlSeconds: number };
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
+  /** Per minute; 0 turns a limit off. */
+  rateLimits: RateLimitSettings;
+  /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   resolve: ResolveBounds;
 }
 
@@ -116,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    database: { connectTimeoutMs: e.SM_DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.SM_DB_STATEMENT_TIMEOUT_MS, startTimeoutMs: e.SM_DB_START_TIMEOUT_MS },
     redisUrl: e.REDIS_URL,
     dataDir: e.SM_DATA_DIR,
     encryptionKeys: e.SM_ENCRYPTION_KEYS,
@@ -140,5 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embed: { audience: e.SM_EMBED_AUDIENCE, maxTtlSeconds: e.SM_EMBED_MAX_TTL_SECONDS },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
+    metrics: { token: e.SM_METRICS_TOKEN, port: e.SM_METRICS_PORT, host: e.SM_METRICS_HOST },
+    rateLimits: {
+      failedAuthentications: e.SM_RATE_LIMIT_FAILED_AUTH,
+      callsPerPrincipal: e.SM_RATE_LIMIT_CALLS,
+      resolvesPerPlatform: e.SM_RATE_LIMIT_RESOLVES,
+    },
   };
 }

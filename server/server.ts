@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './crypto/key-source.ts';
 import type { KeyRing } from './crypto/keyring.ts';
-import { openDatabase, type Database } from './db/client.ts';
+import type { Database } from './db/client.ts';
+import { readinessProbe } from './db/readiness.ts';
+import { openDatabaseAtStart } from './db/startup.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { EgressGuard } from './providers/egress/egress-guard.ts';
 import { ProviderClientPool } from './providers/registry.ts';
@@ -12,6 +15,12 @@ import { createMetrics } from './metrics.ts';
 import { registerCacheRoutes } from './http/cache-routes.ts';
 import { registerStaticRoutes } from './http/static-routes.ts';
 import { registerCors } from './http/cors.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
+import { registerResponseHeaders } from './http/response-headers.ts';
+import { createRedisClient } from './redis-client.ts';
+import { retryAfterSeconds } from './trpc/errors.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -20,6 +29,8 @@ import { contextFactory } from './trpc/context.ts';
 
 /** How long another instance's edit may take to be seen by resolution here. */
 const CONNECTION_DIRECTORY_TTL_MS = 2000;
+/** /readyz answers within this, whatever the database does: orchestrators time their probes out at a few seconds. */
+const READINESS_TIMEOUT_MS = 1500;
 
 export interface ServerOptions {
   logger?: Logger;
@@ -33,13 +44,15 @@ export interface RunningServer {
   deps: ServiceDeps;
   /** Listens on the configured host and port; resolves to the base URL. */
   start(): Promise<string>;
+  /** Where the separate metrics listener answers, once started (SM_METRICS_PORT). */
+  metricsUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const keyRing = options.keyRing ?? loadKeyRing(config.encryptionKeys, config.dataDir, logger).ring;
-  const database = options.database ?? (await openDatabase(config));
+  const database = options.database ?? (await openDatabaseAtStart(config, logger));
   if (config.bootstrapAdminToken) {
     const seeded = await bootstrapPlatform(database.db, config.bootstrapAdminToken);
     if (seeded) logger.info({ platformId: seeded.platformId }, 'created platform "default" with the bootstrap admin key');
@@ -52,34 +65,56 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
   const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 5000 } });
-  await registerCors(app, config.allowedOrigins, config.publicUrl);
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    try {
-      await database.ping();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
-    }
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 5000 },
+    // Random rather than a counter: ids of several instances' log lines never collide.
+    genReqId: () => randomUUID(),
   });
-  registerCacheRoutes(app, deps);
+  registerResponseHeaders(app);
+  registerErrorHandler(app);
+  await registerCors(app, config.allowedOrigins, config.publicUrl);
+  const rateLimitRedis = config.redisUrl ? createRedisClient(config.redisUrl) : undefined;
+  const limits = await registerRateLimits(app, config.rateLimits, rateLimitRedis, config.cache.keyPrefix);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  const databaseAnswers = readinessProbe(database, READINESS_TIMEOUT_MS);
+  app.get('/readyz', async (_req, reply) => {
+    if (await databaseAnswers()) return { status: 'ready' };
+    return reply.code(503).send({ status: 'unavailable', reason: 'database does not answer' });
+  });
+  registerCacheRoutes(app, deps, limits);
   registerStaticRoutes(app);
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerMetricsRoute(app, metrics, config.metrics.token);
+  const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
-    trpcOptions: { router: appRouter, createContext: contextFactory(deps) } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(deps, limits),
+      responseMeta({ errors }) {
+        const waits = errors.map(retryAfterSeconds).filter((s) => s !== undefined);
+        return waits.length > 0 ? { headers: { 'retry-after': String(Math.max(...waits)) } } : {};
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
   return {
     app,
     deps,
     async start() {
+      if (metricsServer) await metricsServer.listen({ port: config.metrics.port, host: config.metrics.host });
       return app.listen({ port: config.port, host: config.host });
+    },
+    metricsUrl() {
+      const address = metricsServer?.server.address();
+      return address && typeof address === 'object' ? `http://${config.metrics.host}:${address.port}` : undefined;
     },
     async stop() {
       await app.close();
+      await metricsServer?.close();
       await clients.closeAll();
+      rateLimitRedis?.disconnect();
       await cache.close();
       if (!options.database) await database.close();
     },

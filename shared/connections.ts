@@ -104,10 +104,16 @@ export interface SecretFieldState {
   set: boolean;
 }
 
-/** The latest connection check, from the cache: no provider call per row on every page load. */
+/**
+ * The latest connection check, from the cache: no provider call per row on every page load.
+ * `undecryptable` is not a check: the stored config does not open on this server (its key
+ * version is not in the key ring, or the stored data was damaged), so the connection cannot
+ * be used until the key is restored or its credentials are entered again.
+ */
 export type ConnectionStatus =
   | { state: 'connected'; checkedAt: string }
   | { state: 'failed'; code: SecretManagerErrorCode; message: string; checkedAt: string }
+  | { state: 'undecryptable'; reason: 'missing-key' | 'corrupted'; message: string; hint: string }
   | { state: 'unknown' };
 
 export interface ConnectionDto {

@@ -13,6 +13,7 @@ export const secretManagerErrorCodes = [
   'PROVIDER_ERROR',
   'DESTINATION_NOT_ALLOWED',
   'CREDENTIALS_REQUIRED',
+  'CONNECTION_UNDECRYPTABLE',
   'TIMEOUT',
 ] as const;
 
@@ -61,6 +62,10 @@ export const errorCodeInfo = {
   CREDENTIALS_REQUIRED: {
     title: 'Enter the credentials again',
     hint: 'The stored credentials are only sent where they were entered. After changing where the connection points, enter every credential again.',
+  },
+  CONNECTION_UNDECRYPTABLE: {
+    title: 'The stored credentials cannot be decrypted',
+    hint: 'This server cannot decrypt what is stored for this connection, so it cannot be used. An administrator can restore the encryption key it was saved with, or enter its credentials again.',
   },
   TIMEOUT: {
     title: 'Not resolved in time',

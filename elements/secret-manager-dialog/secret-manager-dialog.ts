@@ -5,6 +5,7 @@ import type { FieldDescription } from '../../shared/fields.ts';
 import type { ProviderInfo } from '../../shared/providers/index.ts';
 import { ModalController } from '../base/modal-controller.ts';
 import { SmElement } from '../base/sm-element.ts';
+import type { SecretManagersClient } from '../client.ts';
 import { providersOf } from '../data/providers.ts';
 import { allSettled } from '../data/settled.ts';
 import { emit } from '../events.ts';
@@ -144,7 +145,7 @@ export class SecretManagerDialog extends SmElement {
     const connectionId = this.connectionId;
     try {
       const [providers, projects, connection] = await this.call((api) =>
-        allSettled([providersOf(api), api.projects.list.query(), connectionId ? api.secretManagers.get.query({ id: connectionId }) : Promise.resolve(undefined)]),
+        allSettled([providersOf(api), api.projects.list.query(), connectionId ? this.connectionToEdit(api, connectionId) : Promise.resolve(undefined)]),
       );
       this.providers = providers;
       this.projects = projects;
@@ -159,6 +160,21 @@ export class SecretManagerDialog extends SmElement {
     if (!this.open) return;
     // The dialog opens after the first render; focus what the user came for once it shows.
     this.renderRoot.querySelector<HTMLElement>(this.loadProblem ? '.notice .button' : '.provider, #name')?.focus();
+  }
+
+  /**
+   * The connection to edit. The server cannot `get` one whose stored credentials it cannot
+   * decrypt: that one is edited from its listing, and every field is entered again.
+   */
+  private async connectionToEdit(api: SecretManagersClient, id: string): Promise<ConnectionDto> {
+    try {
+      return await api.secretManagers.get.query({ id });
+    } catch (e) {
+      if (this.problemOf(e).code !== 'CONNECTION_UNDECRYPTABLE') throw e;
+      const listed = (await api.secretManagers.list.query(this.projectId ? { projectId: this.projectId } : undefined)).find((c) => c.id === id);
+      if (!listed) throw e;
+      return listed;
+    }
   }
 
   private startCreate(): void {
@@ -180,6 +196,11 @@ export class SecretManagerDialog extends SmElement {
     this.values = values;
     this.storedSecrets = storedSecrets;
     this.advancedOpen = this.fields.some((f) => f.advanced && values[f.name] !== undefined && values[f.name] !== '');
+    const { status } = connection;
+    if (status.state === 'undecryptable') {
+      const code = 'CONNECTION_UNDECRYPTABLE';
+      this.problem = { kind: 'provider', code, title: msg.errorTitles[code], message: status.message, hint: msg.reenterUndecryptable, fields: {} };
+    }
   }
 
   private async chooseProvider(provider: ProviderInfo): Promise<void> {

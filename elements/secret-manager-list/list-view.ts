@@ -1,4 +1,4 @@
-import type { ConnectionDto, ConnectionScope } from '../../shared/connections.ts';
+import type { ConnectionDto, ConnectionScope, ConnectionStatus } from '../../shared/connections.ts';
 
 export type SortKey = 'name' | 'provider' | 'scope' | 'status' | 'updated';
 
@@ -11,7 +11,8 @@ export interface ListQuery {
 }
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-const statusOrder = { failed: 0, unknown: 1, connected: 2 } as const;
+/** Worst first: what needs someone's attention leads when sorted by status. */
+const statusOrder = { undecryptable: 0, failed: 1, unknown: 2, connected: 3 } as const satisfies Record<ConnectionStatus['state'], number>;
 
 /** Lower-cased text a row is found by, built once per row object (rows are replaced, never mutated). */
 const haystacks = new WeakMap<ConnectionDto, string>();

@@ -172,6 +172,10 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.857em;
   }
+  .reason.hint {
+    margin-top: 2px;
+    -webkit-line-clamp: 3;
+  }
   .checking .spinner {
     width: 10px;
     height: 10px;

@@ -328,6 +328,11 @@ export class SecretManagerList extends SmElement {
       const reason = `${msg.errorTitles[s.code] ?? s.code}: ${s.message}`;
       return html`<span class="status failed"><span class="dot"></span>${msg.statusFailed}</span><span class="reason" title=${reason}>${reason}</span>`;
     }
+    if (s.state === 'undecryptable') {
+      // Not a check that may pass next time: the server cannot read what it stored until someone acts on the hint.
+      return html`<span class="status failed"><span class="dot"></span>${msg.statusUndecryptable}</span
+        ><span class="reason" title=${s.message}>${s.message}</span><span class="reason hint" title=${s.hint}>${s.hint}</span>`;
+    }
     return this.checking.has(c.id)
       ? html`<span class="status checking"><span class="spinner" aria-hidden="true"></span>${msg.statusChecking}</span>`
       : html`<span class="status">${msg.statusUnknown}</span>`;

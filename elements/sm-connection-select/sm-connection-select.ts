@@ -195,7 +195,13 @@ const isPrintable = (e: KeyboardEvent) => e.key.length === 1 && !e.ctrlKey && !e
 
 function renderStatus(status: ConnectionStatus): TemplateResult {
   const [state, text] =
-    status.state === 'connected' ? ['connected', msg.statusConnected] : status.state === 'failed' ? ['failed', msg.statusFailed] : ['unknown', msg.statusUnknown];
+    status.state === 'connected'
+      ? ['connected', msg.statusConnected]
+      : status.state === 'failed'
+        ? ['failed', msg.statusFailed]
+        : status.state === 'undecryptable'
+          ? ['failed', msg.statusUndecryptable]
+          : ['unknown', msg.statusUnknown];
   return html`<span class="status ${state}"><span class="dot" aria-hidden="true"></span>${text}</span>`;
 }
 

@@ -1,3 +1,4 @@
+import type { AdminActor } from '../services/deps.ts';
 /** An API key: a platform's admin key, or an engine key (optionally bound to a project). Stored as a hash. */
 export interface ApiKeyPrincipal {
   type: 'api-key';
@@ -25,4 +26,13 @@ export type Principal = ApiKeyPrincipal | EmbedPrincipal;
 /** How a principal appears in audit events and `createdBy`. */
 export function actorOf(p: Principal): string {
   return p.type === 'api-key' ? `api-key:${p.keyId}` : `embed:${p.keyId}:${p.subject}`;
+}
+
+/**
+ * The principal as an admin (`projectId` null = the whole platform; a project = what that
+ * project can see, managing only connections of that project alone), or null when it is
+ * no admin. The one admin check of tRPC procedures and REST routes alike.
+ */
+export function adminActorOf(p: Principal): AdminActor | null {
+  return p.role === 'admin' ? { platformId: p.platformId, actor: actorOf(p), projectId: p.projectId } : null;
 }

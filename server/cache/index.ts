@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { createRedisClient } from '../redis-client.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
 import { SecretCache } from './secret-cache.ts';
@@ -17,27 +17,9 @@ export interface CacheSettings {
   maxMemoryEntries: number;
 }
 
-/**
- * Redis when REDIS_URL is set, else an in-process store. The Redis client fails fast
- * while disconnected (no offline queue, short command timeout) and keeps reconnecting
- * in the background, so an outage costs each request milliseconds, not seconds.
- */
+/** Redis when REDIS_URL is set, else an in-process store. */
 export function createSecretCache(settings: CacheSettings, keyRing: KeyRing, logger: Logger, metrics: Metrics): SecretCache {
-  const store = settings.redisUrl
-    ? new RedisStore(
-        new Redis(settings.redisUrl, {
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          commandTimeout: 500,
-          connectTimeout: 2000,
-          retryStrategy: (attempt) => Math.min(attempt * 250, 2000),
-          lazyConnect: false,
-        }).on('error', () => {
-          // Reported by SecretCache when a command fails; the client keeps reconnecting.
-        }),
-        settings.keyPrefix,
-      )
-    : new MemoryStore(settings.maxMemoryEntries);
+  const store = settings.redisUrl ? new RedisStore(createRedisClient(settings.redisUrl), settings.keyPrefix) : new MemoryStore(settings.maxMemoryEntries);
   return new SecretCache(store, keyRing.deriveKey('sm-cache-v1'), {
     ttlSeconds: settings.ttlSeconds,
     staleSeconds: settings.staleSeconds,

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareDataDir } from '../db/data-dir.ts';
 import type { Logger } from '../logger.ts';
 import { KeyRing } from './keyring.ts';
 
@@ -13,13 +14,13 @@ export interface KeySource {
 
 /**
  * The key ring comes from SM_ENCRYPTION_KEYS; with none set, from a file in the data
- * folder, generated (mode 0600) on first start.
+ * folder (checked and kept private by prepareDataDir), generated (mode 0600) on first start.
  */
 export function loadKeyRing(spec: string | undefined, dataDir: string, logger: Logger): KeySource {
   if (spec) return { ring: KeyRing.parse(spec) };
+  prepareDataDir(dataDir);
   const file = join(dataDir, KEY_FILE);
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, `${KeyRing.generateKey(1)}\n`, { mode: 0o600, flag: 'wx' });
     logger.warn({ file }, 'SM_ENCRYPTION_KEYS is not set: generated an encryption key in the data folder. Back it up; without it stored credentials cannot be decrypted.');
   }

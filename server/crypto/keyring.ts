@@ -55,6 +55,10 @@ export class KeyRing {
     return [...this.keys.keys()];
   }
 
+  has(version: number): boolean {
+    return this.keys.has(version);
+  }
+
   seal(plaintext: string, associatedData: string): Sealed {
     const key = this.keys.get(this.currentVersion)!;
     const iv = randomBytes(IV_BYTES);

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirBusyError extends Error {
@@ -17,10 +17,9 @@ function isAlive(pid: number): boolean {
 /**
  * Embedded PGlite allows one process per data folder; a second one would corrupt it.
  * A pid file makes the second process stop with a clear message instead. A file left
- * by a process that died is taken over.
+ * by a process that died is taken over. The folder exists already (prepareDataDir).
  */
 export function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
   const file = join(dir, 'embedded.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -1,40 +1,43 @@
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { entityId } from '../../shared/connections.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { actorOf } from '../auth/principal.ts';
+import { adminActorOf } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
 import { clearCache } from '../services/cache-clearing.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-
-const statusOf: Record<AppError['kind'], number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  SERVICE_UNAVAILABLE: 503,
-};
+import { retryAfterSeconds, toTRPCError } from '../trpc/errors.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 const query = z.object({ connectionId: entityId.optional() });
 
 /**
  * The documented REST form of cache clearing, for scripts and CI hooks:
  * `DELETE /api/v1/secret-managers/cache[?connectionId=<id>]` with a Bearer admin token.
+ * The same checks as `secretManagers.clearCache`, and the same error answers as tRPC's.
  */
-export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps): void {
+export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps, limits: RateLimits): void {
   app.delete('/api/v1/secret-managers/cache', async (request, reply) => {
     try {
-      const principal = await authenticate(deps, request.headers.authorization);
-      if (principal.role !== 'admin') throw new AppError('FORBIDDEN', 'Clearing the cache needs an admin token.');
+      limits.assertNotBlocked(request);
+      const principal = await authenticate(deps, request.headers.authorization).catch(async (e: unknown) => {
+        if (e instanceof AppError && e.kind === 'UNAUTHORIZED') await limits.failedAuthentication(request);
+        throw e;
+      });
+      await limits.call(request, principal, 'cache.clear');
+      const admin = adminActorOf(principal);
+      if (!admin) throw new AppError('FORBIDDEN', 'Clearing the cache needs an admin token.');
       const parsed = query.safeParse(request.query);
       if (!parsed.success) throw new AppError('BAD_REQUEST', 'connectionId must be a connection id');
-      // The same rules as secretManagers.clearCache: a project-bound admin clears its own connections only.
-      await clearCache(deps, { platformId: principal.platformId, actor: actorOf(principal), projectId: principal.projectId }, parsed.data.connectionId);
+      await clearCache(deps, admin, parsed.data.connectionId);
       return reply.code(204).send();
     } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      return reply.code(statusOf[e.kind]).send({ error: e.kind, message: e.message });
+      const answer = toTRPCError(e);
+      if (answer.code === 'INTERNAL_SERVER_ERROR') request.log.error({ err: answer.cause }, 'unhandled error in the cache route');
+      const wait = retryAfterSeconds(answer);
+      if (wait !== undefined) reply.header('retry-after', String(wait));
+      return reply.code(getHTTPStatusCodeFromError(answer)).send({ error: answer.code, message: answer.message, requestId: request.id });
     }
   });
 }

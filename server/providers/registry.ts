@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ProviderId } from '../../shared/providers/index.ts';
 import type { AwsConfig } from '../../shared/providers/aws.ts';
 import type { AzureConfig } from '../../shared/providers/azure.ts';
@@ -28,23 +29,45 @@ export function policyViolation(provider: ProviderId, config: ProviderConfig, po
   return (adapters[provider] as ProviderAdapter<ProviderConfig>).checkPolicy?.(config, policy);
 }
 
+/** Live clients kept at most; one evicted is closed, and built again (with a new login) when used again. */
+const DEFAULT_MAX_CLIENTS = 1_000;
+
 /**
  * One live client per saved connection, reused across reads so tokens are kept and
  * renewed; rebuilt when the connection changed (its `updatedAt` moved), which also
- * covers edits made through another server instance.
+ * covers edits made through another server instance. Bounded: the least recently used
+ * client is closed when the pool is full.
  */
 export class ProviderClientPool {
-  private readonly clients = new Map<string, { stamp: number; client: ProviderClient }>();
+  private readonly clients: LRUCache<string, { stamp: number; client: ProviderClient }>;
+  /** Closes under way, of clients replaced, evicted or dropped: `closeAll` waits for them. */
+  private readonly closing = new Set<Promise<void>>();
 
-  constructor(private readonly context: ProviderContext) {}
+  constructor(
+    private readonly context: ProviderContext,
+    maxClients = DEFAULT_MAX_CLIENTS,
+  ) {
+    this.clients = new LRUCache({
+      max: maxClients,
+      dispose: ({ client }) => {
+        const closed: Promise<void> = client.close().finally(() => this.closing.delete(closed));
+        this.closing.add(closed);
+      },
+    });
+  }
+
+  /** How many live clients are held: never more than the bound. */
+  get size(): number {
+    return this.clients.size;
+  }
 
   /** `config` is called only when a client must be built (it decrypts). */
   get(connection: { id: string; updatedAt: Date; provider: ProviderId; config: () => ProviderConfig }): ProviderClient {
     const stamp = connection.updatedAt.getTime();
     const existing = this.clients.get(connection.id);
     if (existing?.stamp === stamp) return existing.client;
-    if (existing) void existing.client.close();
     const client = connectProvider(connection.provider, connection.config(), this.context);
+    // Replacing an entry closes the client it held.
     this.clients.set(connection.id, { stamp, client });
     return client;
   }
@@ -55,14 +78,11 @@ export class ProviderClientPool {
   }
 
   evict(connectionId: string): void {
-    const existing = this.clients.get(connectionId);
     this.clients.delete(connectionId);
-    if (existing) void existing.client.close();
   }
 
   async closeAll(): Promise<void> {
-    const all = [...this.clients.values()];
     this.clients.clear();
-    await Promise.allSettled(all.map((c) => c.client.close()));
+    await Promise.allSettled([...this.closing]);
   }
 }

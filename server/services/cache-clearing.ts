@@ -32,7 +32,9 @@ export async function clearCache(deps: ServiceDeps, actor: AdminActor, connectio
     await deps.cache.clearConnections(actor.platformId, ids);
   } catch (e) {
     await recordAudit(deps.db, { platformId: actor.platformId, actor: actor.actor, action: 'cache.clear', targetType: connectionId ? 'connection' : 'platform', targetId: connectionId ?? actor.platformId, outcome: 'failure' });
-    throw new AppError('SERVICE_UNAVAILABLE', `The cache could not be cleared: ${(e as Error).message}. Try again when Redis is reachable.`);
+    // The driver's words name the cache's host: for the log only.
+    deps.logger.warn({ err: { message: (e as Error).message }, connectionId }, 'the cache could not be cleared');
+    throw new AppError('SERVICE_UNAVAILABLE', 'The cache could not be cleared because it is unreachable; nothing was cleared. Try again shortly.');
   }
   await recordAudit(deps.db, {
     ...actor,

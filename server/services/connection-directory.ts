@@ -1,4 +1,5 @@
 import { inArray } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { ProviderId } from '../../shared/providers/index.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
@@ -19,33 +20,44 @@ export interface ConnectionHandle {
   config(): ProviderConfig;
 }
 
+/** Connections kept in memory at most: enough for every connection a busy platform resolves from. */
+const DEFAULT_MAX_ENTRIES = 10_000;
+
 /**
  * Connections as resolution sees them, kept in process for a few seconds so a cached
  * resolve costs no database round trip. Edits through this instance drop the entry at
- * once; edits through another instance are seen within `ttlMs`.
+ * once; edits through another instance are seen within `ttlMs`. Bounded: the least
+ * recently used go first, and an id that names no connection is not remembered at all,
+ * so random ids cannot grow it.
  */
 export class ConnectionDirectory {
-  private readonly entries = new Map<string, { handle: ConnectionHandle | null; fetchedAt: number }>();
+  private readonly entries: LRUCache<string, ConnectionHandle>;
 
   constructor(
     private readonly db: Db,
     private readonly keyRing: KeyRing,
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    ttlMs: number,
+    maxEntries = DEFAULT_MAX_ENTRIES,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries, ttl: ttlMs });
+  }
+
+  /** How many connections are held: never more than the bound. */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** The platform's connections among `ids` (missing ones are absent from the map). */
   async lookup(platformId: string, ids: readonly string[]): Promise<Map<string, ConnectionHandle>> {
     const found = new Map<string, ConnectionHandle>();
-    const stale: string[] = [];
+    const unknown: string[] = [];
     for (const id of new Set(ids)) {
-      const entry = this.entries.get(id);
-      if (entry && this.now() - entry.fetchedAt < this.ttlMs) {
-        if (entry.handle?.platformId === platformId) found.set(id, entry.handle);
-      } else stale.push(id);
+      const handle = this.entries.get(id);
+      if (handle === undefined) unknown.push(id);
+      else if (handle.platformId === platformId) found.set(id, handle);
     }
-    if (stale.length > 0) {
-      for (const handle of await this.load(stale)) {
+    if (unknown.length > 0) {
+      for (const handle of await this.load(unknown)) {
         if (handle.platformId === platformId) found.set(handle.id, handle);
       }
     }
@@ -53,7 +65,6 @@ export class ConnectionDirectory {
   }
 
   private async load(ids: string[]): Promise<ConnectionHandle[]> {
-    const fetchedAt = this.now();
     const rows = await this.db.select().from(secretManagerConnections).where(inArray(secretManagerConnections.id, ids));
     const assignments = rows.length
       ? await this.db
@@ -61,7 +72,6 @@ export class ConnectionDirectory {
           .from(connectionProjects)
           .where(inArray(connectionProjects.connectionId, rows.map((r) => r.id)))
       : [];
-    for (const id of ids) this.entries.set(id, { handle: null, fetchedAt });
     return rows.map((row) => {
       let config: ProviderConfig | undefined;
       const handle: ConnectionHandle = {
@@ -74,7 +84,7 @@ export class ConnectionDirectory {
         updatedAt: row.updatedAt,
         config: () => (config ??= openConfig(this.keyRing, row)),
       };
-      this.entries.set(row.id, { handle, fetchedAt });
+      this.entries.set(row.id, handle);
       return handle;
     });
   }

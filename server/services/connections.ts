@@ -5,12 +5,12 @@ import { isProviderId, type ProviderId } from '../../shared/providers/index.ts';
 import type { Db } from '../db/client.ts';
 import { isForeignKeyViolation, isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
-import { AppError, locationFreeMessage, SecretManagerError } from '../errors.ts';
+import { AppError, locationFreeMessage, SecretManagerError, withoutLocation } from '../errors.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
 import { recordAudit } from './audit.ts';
 import { assertManageable, assertScopeAllowed, assertVisible, canManage } from './connection-access.ts';
 import { readStatuses, recordStatus } from './connection-status.ts';
-import { mergeConfigEdit, openConfig, publicConfig, sealConfig } from './connection-config.ts';
+import { configAfterEdit, openConfig, publicConfig, sealConfig, tryOpenConfig, undecryptableStatus, type OpenedConfig } from './connection-config.ts';
 import type { AdminActor, ServiceDeps } from './deps.ts';
 import { newId } from './ids.ts';
 import { fieldIssues, ValidationError } from './validation-error.ts';
@@ -58,11 +58,12 @@ async function projectsOf(db: Db, connectionIds: string[]): Promise<Map<string, 
 /**
  * A connection as one caller sees it. Those it manages come with their non-secret config;
  * the others (a member's, or a platform connection shown to a project admin) only with
- * what the picker needs. In a project context only that project is named.
+ * what the picker needs. In a project context only that project is named. One whose stored
+ * config does not open is listed as `undecryptable`, without config, beside the others.
  */
 function toDto(
-  deps: ServiceDeps,
   row: Row,
+  opened: OpenedConfig,
   assigned: AssignedProject[],
   viewer: { manager: AdminActor | null; projectId: string | null | undefined },
   status: ConnectionStatus,
@@ -78,9 +79,13 @@ function toDto(
     scope: row.scope,
     projects: projectId ? assigned.filter((p) => p.id === projectId) : assigned,
     canManage: manages,
-    config: manages ? publicConfig(provider, openConfig(deps.keyRing, row)) : {},
-    // Its message names where the connection points: for those who may change it only.
-    status: manages || status.state !== 'failed' ? status : { ...status, message: locationFreeMessage(status.code) },
+    config: manages && opened.ok ? publicConfig(provider, opened.config) : {},
+    status: !opened.ok
+      ? undecryptableStatus(opened.error, manages)
+      : // Its message names where the connection points: for those who may change it only.
+        manages || status.state !== 'failed'
+        ? status
+        : { ...status, message: locationFreeMessage(status.code) },
     createdBy: manages ? row.createdBy : '',
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -131,16 +136,24 @@ export async function listConnections(
     .where(and(eq(secretManagerConnections.platformId, platformId), visible))
     .orderBy(asc(sql`lower(${secretManagerConnections.name})`));
   const [assigned, statuses] = await Promise.all([projectsOf(deps.db, rows.map((r) => r.id)), readStatuses(deps.cache, rows)]);
-  return rows.map((row, i) => toDto(deps, row, assigned.get(row.id) ?? [], { manager: options.manager, projectId }, statuses[i]!));
+  return rows.map((row, i) =>
+    toDto(row, tryOpenConfig(deps.keyRing, row), assigned.get(row.id) ?? [], { manager: options.manager, projectId }, statuses[i]!),
+  );
 }
 
-/** One connection the admin can see (404 otherwise, as for an unknown id). */
+/**
+ * One connection the admin can see (404 otherwise, as for an unknown id). One whose stored
+ * config does not open answers CONNECTION_UNDECRYPTABLE (409) with what to do about it.
+ */
 export async function getConnection(deps: ServiceDeps, admin: AdminActor, id: string): Promise<ConnectionDto> {
   const row = await loadRow(deps.db, admin.platformId, id);
   const [assigned, [status]] = await Promise.all([projectsOf(deps.db, [id]), readStatuses(deps.cache, [row])]);
   const projectsOfRow = assigned.get(id) ?? [];
-  assertVisible(admin, { id, scope: row.scope, projectIds: projectsOfRow.map((p) => p.id) });
-  return toDto(deps, row, projectsOfRow, { manager: admin, projectId: admin.projectId }, status!);
+  const access = { id, scope: row.scope, projectIds: projectsOfRow.map((p) => p.id) };
+  assertVisible(admin, access);
+  const opened = tryOpenConfig(deps.keyRing, row);
+  if (!opened.ok) throw canManage(admin, access) ? opened.error : withoutLocation(opened.error, 'read');
+  return toDto(row, opened, projectsOfRow, { manager: admin, projectId: admin.projectId }, status!);
 }
 
 /** Runs the provider's check on a fresh client, so a saved connection's token state cannot mask a bad config. */
@@ -260,7 +273,7 @@ export async function updateConnection(deps: ServiceDeps, actor: AdminActor, inp
   const { row, projectIds: current } = await loadManageable(deps.db, actor, input.id);
   const provider = row.provider as ProviderId;
   const authMethod = input.authMethod ?? row.authMethod;
-  const config = mergeConfigEdit(provider, openConfig(deps.keyRing, row), authMethod, input.config);
+  const config = configAfterEdit(deps.keyRing, row, authMethod, input.config);
 
   const scope = input.scope ?? row.scope;
   const projectIds = projectsAfterUpdate(scope, input.projectIds);
@@ -355,11 +368,10 @@ export async function testConnection(deps: ServiceDeps, actor: AdminActor, input
     if (input.provider !== undefined && input.provider !== provider) {
       throw new AppError('BAD_REQUEST', 'The provider of a saved connection cannot change');
     }
-    const stored = openConfig(deps.keyRing, row);
-    if (input.config === undefined && input.authMethod === undefined) config = stored;
+    if (input.config === undefined && input.authMethod === undefined) config = openConfig(deps.keyRing, row);
     else {
       saved = undefined; // a test of unsaved edits says nothing of the saved connection's status
-      config = mergeConfigEdit(provider, stored, input.authMethod ?? row.authMethod, input.config);
+      config = configAfterEdit(deps.keyRing, row, input.authMethod ?? row.authMethod, input.config);
     }
     target = { id: row.id, name: row.name, provider };
   } else {

@@ -49,20 +49,33 @@ export function isOwed(field: FieldDescription, stored: Record<string, unknown>)
   return field.secret && (field.required || stored[field.name] !== undefined);
 }
 
+/** Why an edit owes credentials: the sentence its message starts with, and the reason each owed field gives. */
+export interface OwedBecause {
+  message: string;
+  field: string;
+  hint?: string;
+}
+
+/** The edit moves where the stored credentials would go (see rebindingOf). */
+export const movesCredentials = (rebinding: string): OwedBecause => ({
+  message: `${capitalised(rebinding)} changed, and stored credentials are only sent where they were entered.`,
+  field: `${rebinding} changed.`,
+});
+
 /**
  * CREDENTIALS_REQUIRED naming each owed field, on the field itself too; the edit's other
  * problems come along, so the form shows everything at once.
  */
-export function credentialsRequired(owed: FieldDescription[], rebinding: string, otherIssues: readonly z.core.$ZodIssue[]): SecretManagerError {
+export function credentialsRequired(owed: FieldDescription[], because: OwedBecause, otherIssues: readonly z.core.$ZodIssue[]): SecretManagerError {
   const owedPaths = new Set(owed.map((f) => `config.${f.name}`));
   const issues = [
-    ...owed.map((f) => ({ path: ['config', f.name], message: `Enter ${f.label} again: ${rebinding} changed.` })),
+    ...owed.map((f) => ({ path: ['config', f.name], message: `Enter ${f.label} again: ${because.field}` })),
     ...otherIssues
       .map((i) => ({ path: i.path.map(String), message: i.message }))
       .filter((i) => !owedPaths.has(i.path.join('.'))),
   ];
-  const message = `${capitalised(rebinding)} changed, and stored credentials are only sent where they were entered. Enter ${listOf(owed.map((f) => f.label))} again.`;
-  return new SecretManagerError('CREDENTIALS_REQUIRED', message, { zodError: fieldIssues(issues) });
+  const message = `${because.message} Enter ${listOf(owed.map((f) => f.label))} again.`;
+  return new SecretManagerError('CREDENTIALS_REQUIRED', message, { zodError: fieldIssues(issues), ...(because.hint !== undefined && { hint: because.hint }) });
 }
 
 function listOf(words: string[]): string {

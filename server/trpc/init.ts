@@ -1,25 +1,27 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { errorCodeInfo } from '../../shared/errors.ts';
-import { actorOf } from '../auth/principal.ts';
+import { actorOf, adminActorOf } from '../auth/principal.ts';
 import { isDataException } from '../db/errors.ts';
 import { SecretManagerError } from '../errors.ts';
-import type { AdminActor } from '../services/deps.ts';
 import { ValidationError } from '../services/validation-error.ts';
 import type { Context } from './context.ts';
-import { toTRPCError } from './errors.ts';
+import { INTERNAL_MESSAGE, toTRPCError } from './errors.ts';
 
 const t = initTRPC.context<Context>().create({
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zodError = cause instanceof ValidationError || cause instanceof SecretManagerError ? cause.zodError : cause instanceof z.ZodError ? cause : undefined;
     return {
       ...shape,
+      // Also for failures outside any procedure (the adapter's own), whose message could be a driver's.
+      message: shape.data.code === 'INTERNAL_SERVER_ERROR' ? INTERNAL_MESSAGE : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
+        ...(ctx && { requestId: ctx.requestId }),
         ...(cause instanceof SecretManagerError && {
           secretManagerCode: cause.code,
           title: errorCodeInfo[cause.code].title,
@@ -37,19 +39,14 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps typed errors thrown anywhere below to their tRPC codes; unknown ones stay 500 and are logged once. */
+/** Maps everything thrown below to what the caller may see (errors.ts); what was unexpected is logged once, under the request id. */
 const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (result.ok || result.error.code !== 'INTERNAL_SERVER_ERROR') return result;
-  const mapped = toTRPCError(result.error.cause);
-  if (mapped) throw mapped;
-  if (isDataException(result.error.cause)) {
-    // A value the database cannot take (a NUL character, say) that no edge schema caught: still the client's mistake.
-    ctx.deps.logger.warn({ path, code: 'data-exception' }, 'the database refused a value of the request');
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The request contains a value that cannot be stored (for example a NUL character).' });
-  }
-  ctx.deps.logger.error({ err: result.error.cause, path }, 'unhandled error in procedure');
-  throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' });
+  const answer = toTRPCError(result.error);
+  if (answer.code === 'INTERNAL_SERVER_ERROR') ctx.log.error({ err: answer.cause, path }, 'unhandled error in procedure');
+  else if (isDataException(answer.cause)) ctx.log.warn({ path, code: 'data-exception' }, 'the database refused a value of the request');
+  throw answer;
 });
 
 export const publicProcedure = t.procedure.use(mapErrors);
@@ -62,12 +59,14 @@ const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', messag
  * whole platform; a project = what that project can see, managing only connections of that
  * project alone); null for engines and members.
  */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  const principal = ctx.auth.principal;
-  if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.auth.reason });
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+  const { auth } = ctx;
+  if ('error' in auth) throw auth.error;
+  const principal = auth.principal;
+  if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: auth.reason });
+  await ctx.countCall?.(principal, path);
   const actor = { platformId: principal.platformId, actor: actorOf(principal) };
-  const admin: AdminActor | null = principal.role === 'admin' ? { ...actor, projectId: principal.projectId } : null;
-  return next({ ctx: { ...ctx, principal, actor, admin } });
+  return next({ ctx: { ...ctx, principal, actor, admin: adminActorOf(principal) } });
 });
 
 /** Connections (and the listing of projects): an admin API key or an embed admin token. */

@@ -7,6 +7,7 @@ import type { SecretManagerDialog, SecretManagerList } from '../../elements/inde
 import {
   $,
   $$,
+  breakConnection,
   byText,
   createVaultConnection,
   focused,
@@ -273,6 +274,25 @@ describe('<secret-manager-dialog>', () => {
     await until(() => $(dialog, '[part=problem]'), 'the typed token is tested');
     expect(textOf($(dialog, '[part=problem]'))).to.contain('AUTHENTICATION_FAILED');
     expect(await p.api.secretManagers.test.mutate({ id: saved.id })).to.include({ ok: true }, 'nothing was saved');
+  });
+
+  it('edits a connection whose stored credentials cannot be decrypted from its listing: every field again, then it works under the same id', async () => {
+    const saved = await createVaultConnection(p, 'Vault lost key');
+    await breakConnection(saved.id, 'missing-key');
+    dialog.show(saved);
+    await until(() => field('#name').value === 'Vault lost key', 'the listed values');
+    expect(textOf($(dialog, '[part=problem]'))).to.contain('The stored credentials cannot be decrypted').and.contain('key version 7').and.contain('Enter every setting');
+    expect(field('#f-url').value).to.equal('');
+    expect(field('#f-token').required).to.equal(true);
+    await expect(dialog).to.be.accessible();
+
+    fillVault({ url: p.vault.url, token: p.vault.readToken });
+    const updated = oneEvent(dialog, 'sm-connection-updated');
+    submit();
+    const { connection } = (await updated).detail;
+    expect(connection.id).to.equal(saved.id);
+    expect(connection.status.state).to.equal('connected');
+    expect(await p.api.secretManagers.test.mutate({ id: saved.id })).to.include({ ok: true });
   });
 
   it('asks for the stored secrets again when an edit changes where they go, and offers to keep them once it is changed back', async () => {

@@ -6,6 +6,7 @@ import { configure, setMessages, type SecretManagerDialog, type SecretManagerLis
 import {
   $,
   $$,
+  breakConnection,
   byText,
   createAwsConnection,
   createVaultConnection,
@@ -88,6 +89,24 @@ describe('<secret-manager-list>', () => {
     expect(textOf(marketing!.querySelector('.scope')!)).to.equal('Project Marketing');
     expect(textOf(production!)).to.contain('Platform').and.contain('Connected').and.contain('Created');
     expect(production!.querySelector('time')!.getAttribute('datetime')).to.match(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('shows a connection whose stored credentials cannot be decrypted, with what to do, beside the others as usual', async () => {
+    const lost = await createVaultConnection(p, 'Vault lost key');
+    const damaged = await createVaultConnection(p, 'Vault damaged');
+    await createVaultConnection(p, 'Vault sound');
+    await breakConnection(lost.id, 'missing-key');
+    await breakConnection(damaged.id, 'corrupted');
+    const list = await mountList();
+
+    expect(rowNames(list)).to.deep.equal(['Vault damaged', 'Vault lost key', 'Vault sound']);
+    const [brokenRow, lostRow, soundRow] = $$(list, 'tbody tr');
+    expect(textOf(lostRow!.querySelector('.status')!)).to.equal('Cannot decrypt');
+    expect(textOf(lostRow!)).to.contain('encrypted with key version 7').and.contain('Add key version 7 back to SM_ENCRYPTION_KEYS').and.contain('rotate-keys');
+    expect(textOf(brokenRow!.querySelector('.status')!)).to.equal('Cannot decrypt');
+    expect(textOf(brokenRow!)).to.contain('changed or damaged').and.contain('Restore the connection from a database backup');
+    expect(textOf(soundRow!)).to.contain('Connected').and.not.contain('Cannot decrypt');
+    await expect(list).to.be.accessible();
   });
 
   it('tells the user the server cannot be reached, and retries', async () => {

@@ -6,6 +6,15 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './.data', databaseUrl: undefined, logLevel: 'info', providerTimeoutMs: 10_000 });
     expect(config.embed).toEqual({ audience: 'secret-managers', maxTtlSeconds: 3600 });
+    expect(config.database).toEqual({ connectTimeoutMs: 10_000, statementTimeoutMs: 10_000, startTimeoutMs: 60_000 });
+  });
+
+  it('reads how long to wait for PostgreSQL', () => {
+    expect(loadConfig({ SM_DB_CONNECT_TIMEOUT_MS: '2500', SM_DB_STATEMENT_TIMEOUT_MS: '30000', SM_DB_START_TIMEOUT_MS: '120000' }).database).toEqual({
+      connectTimeoutMs: 2500,
+      statementTimeoutMs: 30_000,
+      startTimeoutMs: 120_000,
+    });
   });
 
   it('reads the embed token audience and maximum lifetime', () => {
@@ -34,6 +43,9 @@ describe('loadConfig', () => {
     [{ SM_RESOLVE_TIMEOUT_MS: 'soon' }, /^SM_RESOLVE_TIMEOUT_MS: /],
     [{ SM_BOOTSTRAP_ADMIN_TOKEN: 'short' }, /^SM_BOOTSTRAP_ADMIN_TOKEN: must be at least 24/],
     [{ DATABASE_URL: 'postgres://h/db' }, /^SM_ENCRYPTION_KEYS: required when DATABASE_URL/],
+    [{ SM_DB_STATEMENT_TIMEOUT_MS: '0' }, /^SM_DB_STATEMENT_TIMEOUT_MS: /],
+    [{ SM_DB_CONNECT_TIMEOUT_MS: 'soon' }, /^SM_DB_CONNECT_TIMEOUT_MS: /],
+    [{ SM_DB_START_TIMEOUT_MS: '500' }, /^SM_DB_START_TIMEOUT_MS: /],
   ])('names the variable that is wrong: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -35,13 +35,13 @@ describe('key rotation', () => {
     const before = await rawRows<{ config_ciphertext: string }>(t.database, 'select config_ciphertext from secret_manager_connections');
 
     const ring = KeyRing.parse(`${v2},${v1}`);
-    expect(await rotateKeys(t.database.db, ring, { batchSize: 2 })).toEqual({ connections: 3, embedKeys: 1 });
+    expect(await rotateKeys(t.database.db, ring, { batchSize: 2 })).toEqual({ connections: 3, embedKeys: 1, skipped: [] });
     expect(await versions()).toEqual([2, 2, 2, 2]);
     const after = await rawRows<{ config_ciphertext: string }>(t.database, 'select config_ciphertext from secret_manager_connections');
     expect(after.map((r) => r.config_ciphertext)).not.toEqual(expect.arrayContaining(before.map((r) => r.config_ciphertext)));
 
     // A second run has nothing left to do, and a server holding only the new key reads every row.
-    expect(await rotateKeys(t.database.db, ring)).toEqual({ connections: 0, embedKeys: 0 });
+    expect(await rotateKeys(t.database.db, ring)).toEqual({ connections: 0, embedKeys: 0, skipped: [] });
     const { listConnections } = await import('../../server/services/connections.ts');
     const deps = { ...t.server.deps, keyRing: KeyRing.parse(v2) };
     const platformId = (await rawRows<{ platform_id: string }>(t.database, 'select platform_id from secret_manager_connections limit 1'))[0]!.platform_id;

@@ -6,6 +6,8 @@ import { closedPort } from '../support/closed-port.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { startSeededVault } from './support/vault.ts';
 
+const METRICS_TOKEN = 'metrics-token-of-this-test-0123456789';
+
 let vault: VaultEmulator;
 let approle: { roleId: string; secretId: string };
 const servers: TestServer[] = [];
@@ -48,11 +50,11 @@ describe('resolution under load and outages', () => {
   });
 
   it('resolves straight from the provider when Redis is unreachable from the start', async () => {
-    const { t, engine, connection } = await serverWith({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const { t, engine, connection } = await serverWith({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, SM_METRICS_TOKEN: METRICS_TOKEN });
     const reference = `{{sm:${connection.id}:secret/app/db#username}}`;
     for (let i = 0; i < 3; i++) expect((await engine.secrets.resolve.mutate({ references: [reference] })).values).toEqual(['app']);
     expect(t.logs.filter((l) => l.includes('not reachable at start'))).toHaveLength(1);
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(metrics).toMatch(/sm_cache_errors_total\{operation="get"\} [1-9]/);
   });
 

@@ -38,6 +38,10 @@ export const revokeVaultToken = (token: string) => executeServerCommand<boolean,
 export const putVaultSecret = (path: string, data: Record<string, unknown>) =>
   executeServerCommand<number, { path: string; data: string }>('sm-putSecret', { path, data: JSON.stringify(data) });
 
+/** Makes a saved connection's stored credentials undecryptable on the server: a key missing from its ring, or a damaged row. */
+export const breakConnection = (id: string, how: 'missing-key' | 'corrupted') =>
+  executeServerCommand<boolean, { id: string; how: string }>('sm-breakConnection', { id, how });
+
 export const serverLogsContain = (text: string) => executeServerCommand<boolean, { text: string }>('sm-logsContain', { text });
 
 export const vaultConfig = (p: TestPlatform, token = p.vault.readToken) => ({ url: p.vault.url, kvMount: 'secret', kvVersion: 2, token });

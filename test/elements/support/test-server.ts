@@ -8,10 +8,12 @@
  * `{ id, command, payload }` with `{ id, result }` or `{ id, error }`.
  */
 import { generateApiKeyToken } from '../../../server/auth/api-key-token.ts';
+import { KeyRing } from '../../../server/crypto/keyring.ts';
 import { createApiKey } from '../../../server/services/api-keys.ts';
 import { seedAwsDemo, startAwsEmulator } from '../../emulators/aws/index.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../../server/support/redis.ts';
 import { startTestServer } from '../../server/support/server.ts';
+import { corruptStoredConfig, sealUnderForeignKey } from '../../server/support/undecryptable.ts';
 import { startSeededVault } from '../../server/support/vault.ts';
 
 const origin = process.env.SM_TEST_ORIGIN;
@@ -49,6 +51,12 @@ const commands: Record<string, (payload: Record<string, string>) => Promise<unkn
   revokeVaultToken: async ({ token }) => {
     const response = await fetch(`${vault.url}/v1/auth/token/revoke-self`, { method: 'POST', headers: { 'X-Vault-Token': token! } });
     if (!response.ok) throw new Error(`Vault did not revoke the token: ${response.status}`);
+    return true;
+  },
+  /** Makes a saved connection's stored config undecryptable: sealed under a key version (7) the server lacks, or damaged. */
+  breakConnection: async ({ id, how }) => {
+    if (how === 'corrupted') await corruptStoredConfig(server.database, id!);
+    else await sealUnderForeignKey(server.database, id!, { authMethod: 'token' }, KeyRing.parse(KeyRing.generateKey(7)));
     return true;
   },
   /** Whether any server log line contains `text` (tokens must never be logged). */

@@ -63,7 +63,15 @@ export async function startTestServer(options: { database: 'postgres' | 'pglite'
   });
   const keyRing = options.keyRing ?? KeyRing.parse(KeyRing.generateKey(1));
   // The emulators listen on this machine's loopback, which the operator must allow; security tests override it.
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', SM_PROVIDER_TIMEOUT_MS: '2000', SM_PROVIDER_ALLOWED_NETWORKS: LOOPBACK_NETWORKS, ...options.env });
+  // Suites that refuse tokens by the dozen would trip the failed-authentication limit; its own tests set it.
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    SM_PROVIDER_TIMEOUT_MS: '2000',
+    SM_PROVIDER_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
+    SM_RATE_LIMIT_FAILED_AUTH: '0',
+    ...options.env,
+  });
   const server = await createServer(config, { logger: createLogger('debug', sink), database, keyRing });
   const url = (await server.start()).replace('[::1]', '127.0.0.1');
 
