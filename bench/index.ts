@@ -1,4 +1,5 @@
 import { benchElements } from './elements.ts';
+import { benchEventLoop } from './event-loop.ts';
 import { printRows, type Row } from './measure.ts';
 import { benchResolution } from './resolution.ts';
 
@@ -8,6 +9,7 @@ import { benchResolution } from './resolution.ts';
  */
 const rows: Row[] = [];
 rows.push(...(await benchResolution()));
+rows.push(...(await benchEventLoop()));
 /**
  * Each kind of host loads one entry point: an admin page the list (with its dialog), a
  * form the reference field (with its key picker). #5 set 35 KB for the admin elements, Lit

@@ -61,6 +61,11 @@ const envSchema = z.object({
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return rules;
     }),
+  SM_MAX_REFERENCES_PER_CALL: z.coerce.number().int().min(1).max(100_000).default(1000),
+  SM_RESOLVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  SM_MAX_VALUE_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
+  SM_MAX_VALUE_STRINGS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  SM_MAX_VALUE_CHARS: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(1024 * 1024),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
   SM_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30),
@@ -97,6 +102,21 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
   metrics: { token: string | undefined; port: number | undefined; host: string };
+  resolve: ResolveBounds;
+}
+
+/** What one `secrets.resolve` call may ask for, and how long it may take (DESIGN.md, "Bounded work"). */
+export interface ResolveBounds {
+  /** Entries of `references` plus references written in `value`, broken ones included. */
+  maxReferences: number;
+  /** The call's one deadline: what has not resolved by then fails with TIMEOUT. */
+  timeoutMs: number;
+  /** Levels of arrays and objects in `value`. */
+  maxValueDepth: number;
+  /** String values in `value`. */
+  maxValueStrings: number;
+  /** Characters of all of `value`'s strings together. */
+  maxValueChars: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       staleSeconds: e.SM_STALE_IF_ERROR_SECONDS,
       maxMemoryEntries: e.SM_CACHE_MAX_ENTRIES,
       keyPrefix: e.SM_REDIS_KEY_PREFIX,
+    },
+    resolve: {
+      maxReferences: e.SM_MAX_REFERENCES_PER_CALL,
+      timeoutMs: e.SM_RESOLVE_TIMEOUT_MS,
+      maxValueDepth: e.SM_MAX_VALUE_DEPTH,
+      maxValueStrings: e.SM_MAX_VALUE_STRINGS,
+      maxValueChars: e.SM_MAX_VALUE_CHARS,
     },
     embed: { audience: e.SM_EMBED_AUDIENCE, maxTtlSeconds: e.SM_EMBED_MAX_TTL_SECONDS },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },

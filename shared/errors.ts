@@ -1,6 +1,7 @@
 /**
  * The closed error taxonomy of DESIGN.md. Every provider failure is mapped to one of
- * these codes; clients read it from `error.data.secretManagerCode`.
+ * these codes, and TIMEOUT is what a resolve call's own deadline leaves unresolved;
+ * clients read it from `error.data.secretManagerCode`.
  */
 export const secretManagerErrorCodes = [
   'CONNECTION_FAILED',
@@ -13,6 +14,7 @@ export const secretManagerErrorCodes = [
   'DESTINATION_NOT_ALLOWED',
   'CREDENTIALS_REQUIRED',
   'CONNECTION_UNDECRYPTABLE',
+  'TIMEOUT',
 ] as const;
 
 export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
@@ -64,6 +66,10 @@ export const errorCodeInfo = {
   CONNECTION_UNDECRYPTABLE: {
     title: 'The stored credentials cannot be decrypted',
     hint: 'This server cannot decrypt what is stored for this connection, so it cannot be used. An administrator can restore the encryption key it was saved with, or enter its credentials again.',
+  },
+  TIMEOUT: {
+    title: 'Not resolved in time',
+    hint: 'The call ran out of time (SM_RESOLVE_TIMEOUT_MS) before this reference resolved: a secret manager is slow or not answering. Try again, or resolve fewer references per call.',
   },
 } as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
 

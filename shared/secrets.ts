@@ -5,7 +5,8 @@ import type { SecretManagerErrorCode } from './errors.ts';
 export const resolveInput = z
   .object({
     projectId: entityId.optional(),
-    references: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+    /** As many as the server's SM_MAX_REFERENCES_PER_CALL allows (counted with those in `value`). */
+    references: z.array(z.string().min(1).max(4096)).optional(),
     /** Any JSON: every reference inside its strings is replaced. */
     value: z.unknown().optional(),
     onError: z.enum(['throw', 'report']).default('throw'),

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { isReferenceLike, parseReference, replaceReferences } from '../../shared/reference.ts';
+import { hasBrokenReference, parseReference } from '../../shared/reference.ts';
 import { SmElement } from '../base/sm-element.ts';
 import { icons } from '../icons.ts';
 import { msg } from '../messages.ts';
@@ -11,9 +11,6 @@ import { controls } from '../styles/controls.ts';
 import { fieldStyles } from '../styles/field.ts';
 import { tokens } from '../styles/tokens.ts';
 import { styles } from './secret-reference-field.styles.ts';
-
-/** Text with a `{{sm:` that does not form a whole reference: resolution would refuse it, so the form does now. */
-const isBrokenReference = (value: string) => isReferenceLike(value) && isReferenceLike(replaceReferences(value, () => ''));
 
 /**
  * @summary A labelled credential input with the key picker beside it: it holds either a
@@ -119,7 +116,7 @@ export class SecretReferenceField extends SmElement {
 
   private get error(): string {
     if (this.required && this.value.trim() === '') return this.label ? msg.required(this.label) : msg.valueRequired;
-    return isBrokenReference(this.value) ? msg.brokenReference : '';
+    return hasBrokenReference(this.value) ? msg.brokenReference : '';
   }
 
   override updated(): void {

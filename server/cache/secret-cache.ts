@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hash, randomBytes, type KeyObject } from 'node:crypto';
+import { untilAborted } from '../abortable.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { OpenedEntries } from './opened-entries.ts';
@@ -37,6 +38,10 @@ interface Flight {
   /** The value went to the callers; the write may still be on its way. */
   delivered: boolean;
   written: Promise<void>;
+  /** Callers still waiting for the load; when the last one stops waiting, the load is aborted. */
+  waiting: number;
+  /** Aborts the load (its provider request): only once nobody waits for it. */
+  abort: AbortController;
 }
 
 interface Envelope<T> {
@@ -135,11 +140,22 @@ export class SecretCache {
    * The cached value, or `load()`'s (then cached). A failed load is not cached; with
    * stale-if-error on, an expired value may be served when `canServeStale(error)`.
    * Concurrent misses of one entry share one load.
+   *
+   * Once `signal` aborts, this caller stops waiting (with the signal's reason); the shared
+   * load goes on for the callers still waiting, and is aborted through its own signal
+   * only when none is left (a caller without a signal always waits).
    */
-  async getOrLoad<T>(scope: CacheScope, kind: string, key: string, load: () => Promise<T>, canServeStale: (error: unknown) => boolean): Promise<Loaded<T>> {
+  async getOrLoad<T>(
+    scope: CacheScope,
+    kind: string,
+    key: string,
+    load: (signal: AbortSignal) => Promise<T>,
+    canServeStale: (error: unknown) => boolean,
+    signal?: AbortSignal,
+  ): Promise<Loaded<T>> {
     const entry = this.address(scope, kind, key);
     const a = entry.address;
-    const read = await this.guarded('get', () => this.store.get(a));
+    const read = await untilAborted(this.guarded('get', () => this.store.get(a)), signal);
     const envelope = this.read<T>(entry, read?.value);
     if (envelope && envelope.freshUntil > this.now()) {
       this.options.metrics.cacheLookups.inc({ kind, result: 'hit' });
@@ -149,22 +165,51 @@ export class SecretCache {
     if (joined?.delivered) {
       // Its value went out and is being written: read it back rather than reuse it, so a
       // value that expired meanwhile is not served (the window is one Redis round trip).
-      await joined.written;
-      return this.getOrLoad(scope, kind, key, load, canServeStale);
+      await untilAborted(joined.written, signal);
+      return this.getOrLoad(scope, kind, key, load, canServeStale, signal);
     }
-    if (joined) return joined.loaded as Promise<Loaded<T>>;
+    if (joined) return this.wait(entry.logical, joined, signal) as Promise<Loaded<T>>;
     this.options.metrics.cacheLookups.inc({ kind, result: 'miss' });
-    const pending = this.loadMissing(a, kind, read?.generation, envelope, load, canServeStale);
+    const abort = new AbortController();
+    const pending = this.loadMissing(a, kind, read?.generation, envelope, () => load(abort.signal), canServeStale);
     const flight: Flight = {
       delivered: false,
       loaded: pending.then((r) => ((flight.delivered = true), r.loaded)),
       written: pending.then((r) => r.written, () => undefined),
+      waiting: 0,
+      abort,
     };
     this.inFlight.set(entry.logical, flight);
     // The flight stays in the map until its value is stored, so a read that Redis answered
     // "miss" just before the write landed never loads again.
-    void flight.written.finally(() => this.inFlight.delete(entry.logical));
-    return flight.loaded as Promise<Loaded<T>>;
+    void flight.written.finally(() => this.land(entry.logical, flight));
+    return this.wait(entry.logical, flight, signal) as Promise<Loaded<T>>;
+  }
+
+  /** One more caller waits for `flight`, until its signal aborts: then the last one to leave aborts the load. */
+  private wait(logical: string, flight: Flight, signal: AbortSignal | undefined): Promise<Loaded<unknown>> {
+    flight.waiting += 1;
+    if (!signal) return flight.loaded;
+    const leave = () => {
+      flight.waiting -= 1;
+      if (flight.waiting > 0 || flight.delivered) return;
+      flight.abort.abort(signal.reason);
+      // Whoever asks from now on loads afresh rather than join a load being abandoned.
+      this.land(logical, flight);
+    };
+    if (signal.aborted) {
+      leave();
+    } else {
+      signal.addEventListener('abort', leave, { once: true });
+      const settled = () => signal.removeEventListener('abort', leave);
+      flight.loaded.then(settled, settled);
+    }
+    return untilAborted(flight.loaded, signal);
+  }
+
+  /** Takes `flight` out of the map, unless a newer load of the entry took its place. */
+  private land(logical: string, flight: Flight): void {
+    if (this.inFlight.get(logical) === flight) this.inFlight.delete(logical);
   }
 
   /** `generation` is that of the read that missed (undefined when the store failed: nothing is written). */

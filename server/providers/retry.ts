@@ -2,19 +2,35 @@
  * The timeout and retry policy every provider adapter shares: one overall budget per
  * operation (all attempts and the pauses between them included), a few more attempts
  * for transient failures with bounded exponential backoff and jitter, and no retry for
- * anything else — a 4xx answer will not change by asking again.
+ * anything else — a 4xx answer will not change by asking again. The caller may stop an
+ * operation sooner with its own signal (a resolve call that failed or ran out of time).
  */
+import { untilAborted } from '../abortable.ts';
 
 /** The moment an operation's budget runs out, shared by every call the operation makes. */
 export class Deadline {
   readonly expiresAt: number;
+  /** The caller's: once it aborts, the operation stops at once, its request aborted, with the signal's reason. */
+  readonly signal: AbortSignal | undefined;
 
-  constructor(readonly budgetMs: number) {
-    this.expiresAt = Date.now() + budgetMs;
+  constructor(
+    readonly budgetMs: number,
+    options: { signal?: AbortSignal | undefined; expiresAt?: number } = {},
+  ) {
+    this.expiresAt = options.expiresAt ?? Date.now() + budgetMs;
+    this.signal = options.signal;
   }
 
   remainingMs(): number {
     return Math.max(0, this.expiresAt - Date.now());
+  }
+
+  /**
+   * The same budget without the caller's signal, for work other callers share (a login,
+   * a token renewal): one caller leaving must not fail it for the others.
+   */
+  shared(): Deadline {
+    return new Deadline(this.budgetMs, { expiresAt: this.expiresAt });
   }
 }
 
@@ -32,7 +48,7 @@ export interface Attempt {
   number: number;
   /** What is left of the budget: pass it to the SDK as its own request timeout. */
   remainingMs: number;
-  /** Aborted when the budget runs out, for SDKs that accept a signal. */
+  /** Aborted when the budget runs out or the caller's signal aborts, for SDKs that accept a signal. */
   signal: AbortSignal;
 }
 
@@ -48,7 +64,8 @@ export interface RetryPolicy {
 
 /**
  * Runs `operation` until it succeeds, fails for good, or the deadline passes (then it
- * throws DeadlineExceededError even if the SDK is still waiting).
+ * throws DeadlineExceededError even if the SDK is still waiting) or the caller's signal
+ * aborts (then it throws the signal's reason, likewise).
  */
 export async function withRetry<T>(operation: (attempt: Attempt) => Promise<T>, policy: RetryPolicy): Promise<T> {
   const { deadline, isTransient, attempts = 3, baseDelayMs = 100, maxDelayMs = 1_000 } = policy;
@@ -56,11 +73,11 @@ export async function withRetry<T>(operation: (attempt: Attempt) => Promise<T>, 
     try {
       return await withinDeadline(deadline, (signal, remainingMs) => operation({ number, remainingMs, signal }));
     } catch (error) {
-      if (error instanceof DeadlineExceededError || number >= attempts || !isTransient(error)) throw error;
+      if (error instanceof DeadlineExceededError || deadline.signal?.aborted || number >= attempts || !isTransient(error)) throw error;
       const pause = backoffMs(number, baseDelayMs, maxDelayMs);
       // A pause that outlasts the budget would only turn this failure into a timeout.
       if (pause >= deadline.remainingMs()) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await untilAborted(new Promise((resolve) => setTimeout(resolve, pause)), deadline.signal);
     }
   }
 }
@@ -72,21 +89,29 @@ function backoffMs(failedAttempt: number, baseDelayMs: number, maxDelayMs: numbe
 }
 
 async function withinDeadline<T>(deadline: Deadline, run: (signal: AbortSignal, remainingMs: number) => Promise<T>): Promise<T> {
+  deadline.signal?.throwIfAborted();
   const remainingMs = deadline.remainingMs();
   if (remainingMs <= 0) throw new DeadlineExceededError(deadline.budgetMs);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new DeadlineExceededError(deadline.budgetMs);
-      controller.abort(error);
-      reject(error);
-    }, remainingMs);
+  let leave: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = (reason: unknown) => {
+      controller.abort(reason);
+      reject(reason);
+    };
+    timer = setTimeout(() => stop(new DeadlineExceededError(deadline.budgetMs)), remainingMs);
+    const caller = deadline.signal;
+    if (caller) {
+      leave = () => stop(caller.reason);
+      caller.addEventListener('abort', leave, { once: true });
+    }
   });
   try {
-    return await Promise.race([run(controller.signal, remainingMs), expired]);
+    return await Promise.race([run(controller.signal, remainingMs), stopped]);
   } finally {
     clearTimeout(timer);
+    if (leave) deadline.signal?.removeEventListener('abort', leave);
   }
 }
 

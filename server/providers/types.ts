@@ -54,12 +54,15 @@ export interface CheckInfo {
 
 /**
  * A live connection to one provider: keeps its auth (renewing tokens instead of
- * logging in per read). Every method throws only SecretManagerError.
+ * logging in per read). Every method throws only SecretManagerError, or, once the
+ * caller's `signal` aborts, that signal's reason: the call then stops at once and its
+ * request to the provider is aborted (work shared with other callers, such as a login,
+ * goes on for them).
  */
 export interface ProviderClient {
-  check(): Promise<CheckInfo>;
-  read(path: SecretPath): Promise<SecretValue>;
-  list(options: ListOptions): Promise<ListPage>;
+  check(signal?: AbortSignal): Promise<CheckInfo>;
+  read(path: SecretPath, signal?: AbortSignal): Promise<SecretValue>;
+  list(options: ListOptions, signal?: AbortSignal): Promise<ListPage>;
   close(): Promise<void>;
 }
 

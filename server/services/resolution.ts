@@ -1,8 +1,8 @@
 import { errorCodeInfo } from '../../shared/errors.ts';
 import { parseProviderPath } from '../../shared/providers/index.ts';
-import { findReferences, isReferenceLike, parseReference, replaceReferences } from '../../shared/reference.ts';
 import type { CheckSecretOutput, ReferenceResult, ResolveErrorCode, ResolveOutput } from '../../shared/secrets.ts';
 import { formatSecretPath } from '../../shared/secret-path.ts';
+import { untilAborted } from '../abortable.ts';
 import { AppError, SecretManagerError, withoutLocation } from '../errors.ts';
 import type { ProviderClient, SecretValue } from '../providers/types.ts';
 import { recordAudit } from './audit.ts';
@@ -10,6 +10,7 @@ import { canManage, visibleInProject } from './connection-access.ts';
 import type { ConnectionHandle } from './connection-directory.ts';
 import type { Actor, AdminActor, ServiceDeps } from './deps.ts';
 import { mapLimit } from './map-limit.ts';
+import { readCallInput, replaceInValue, type CallReference } from './resolution-input.ts';
 
 /** Distinct paths fetched at once per resolve call: enough to hide latency, not enough to hammer a provider. */
 const CONCURRENCY = 16;
@@ -30,7 +31,8 @@ export function asSeenBy(context: ResolutionContext, connection: ConnectionHandl
   return withoutLocation(error, operation);
 }
 
-type Outcome = { ok: true; value: SecretValue; stale: boolean } | { ok: false; code: ResolveErrorCode; message: string; hint?: string };
+type Failure = { ok: false; code: ResolveErrorCode; message: string; hint?: string };
+type Outcome = { ok: true; value: SecretValue; stale: boolean } | Failure;
 
 class ResolutionError extends Error {
   constructor(
@@ -43,11 +45,16 @@ class ResolutionError extends Error {
 
 const transient = (e: unknown) => e instanceof SecretManagerError && (e.code === 'CONNECTION_FAILED' || e.code === 'PROVIDER_ERROR');
 
-/** Reads one path through the cache; the provider is asked only on a miss, once per concurrent miss. */
+/**
+ * Reads one path through the cache; the provider is asked only on a miss, once per
+ * concurrent miss. Once `signal` aborts, this caller stops waiting; the provider request
+ * is aborted only if no other caller still waits for it.
+ */
 export async function readThroughCache(
   deps: Pick<ServiceDeps, 'cache' | 'clients' | 'metrics' | 'logger'>,
   connection: ConnectionHandle,
   rawPath: string,
+  signal?: AbortSignal,
 ): Promise<{ value: SecretValue; stale: boolean }> {
   const parsed = parseProviderPath(connection.provider, rawPath);
   if (!parsed.ok) throw new SecretManagerError('INVALID_PATH', parsed.message);
@@ -56,24 +63,33 @@ export async function readThroughCache(
     scope,
     'value',
     formatSecretPath(parsed.path),
-    () => providerCall(deps, connection, 'read', (client) => client.read(parsed.path)),
+    (load) => providerCall(deps, connection, 'read', (client, stop) => client.read(parsed.path, stop), load),
     transient,
+    signal,
   );
   return { value: loaded.data, stale: loaded.source === 'stale' };
 }
 
-/** One call to a connection's provider, counted by outcome; anything untyped becomes PROVIDER_ERROR. */
+/**
+ * One call to a connection's provider, counted by outcome; anything untyped becomes
+ * PROVIDER_ERROR. Once `signal` aborts, it fails with the signal's reason.
+ */
 export async function providerCall<T>(
   deps: Pick<ServiceDeps, 'clients' | 'metrics' | 'logger'>,
   connection: ConnectionHandle,
   operation: 'read' | 'list',
-  work: (client: ProviderClient) => Promise<T>,
+  work: (client: ProviderClient, signal: AbortSignal | undefined) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   try {
-    const result = await work(deps.clients.get(connection));
+    const result = await work(deps.clients.get(connection), signal);
     deps.metrics.providerCalls.inc({ provider: connection.provider, operation, outcome: 'ok' });
     return result;
   } catch (e) {
+    if (signal?.aborted) {
+      deps.metrics.providerCalls.inc({ provider: connection.provider, operation, outcome: 'aborted' });
+      throw signal.reason;
+    }
     const error =
       e instanceof SecretManagerError ? e : new SecretManagerError('PROVIDER_ERROR', 'The provider failed unexpectedly.', { cause: e });
     if (!(e instanceof SecretManagerError)) deps.logger.error({ err: { name: (e as Error)?.name }, connectionId: connection.id }, `provider ${operation} failed unexpectedly`);
@@ -82,116 +98,142 @@ export async function providerCall<T>(
   }
 }
 
-function outcomeOf(e: unknown): Outcome {
+function outcomeOf(e: unknown): Failure {
   if (e instanceof SecretManagerError) return { ok: false, code: e.code, message: e.message, hint: e.hint };
   if (e instanceof ResolutionError) return { ok: false, code: e.code, message: e.message };
   throw e;
 }
 
-/** Every distinct reference in the input, in first-seen order. */
-function collectReferences(references: readonly string[] | undefined, value: unknown): string[] {
-  const found = new Set<string>();
-  for (const r of references ?? []) found.add(r);
-  const walk = (node: unknown, depth: number): void => {
-    if (depth > 64) throw new AppError('BAD_REQUEST', 'value is nested more than 64 levels deep');
-    if (typeof node === 'string') {
-      if (isReferenceLike(node)) {
-        const refs = findReferences(node);
-        for (const r of refs) found.add(r);
-        // A broken reference must fail loudly, not travel on as a literal password.
-        if (isReferenceLike(replaceReferences(node, () => ''))) found.add(node);
-      }
-    } else if (Array.isArray(node)) node.forEach((n) => walk(n, depth + 1));
-    else if (node && typeof node === 'object') Object.values(node).forEach((n) => walk(n, depth + 1));
-  };
-  walk(value, 0);
-  return [...found];
-}
-
-function replaceInValue(node: unknown, results: Map<string, Outcome>): unknown {
-  if (typeof node === 'string') {
-    if (!isReferenceLike(node)) return node;
-    const whole = results.get(node);
-    if (whole) return whole.ok ? whole.value.value : null;
-    let failed = false;
-    const replaced = replaceReferences(node, (ref) => {
-      const r = results.get(ref)!;
-      if (!r.ok) failed = true;
-      return r.ok ? r.value.value : '';
-    });
-    return failed ? null : replaced;
+/** Why a call stopped waiting for its references: its deadline passed, or (onError 'throw') one of them failed. */
+class CallStopped extends Error {
+  override readonly name = 'CallStopped';
+  constructor(readonly why: 'deadline' | 'failure') {
+    super(why === 'deadline' ? 'The resolve call ran out of time.' : 'Another reference of the resolve call failed.');
   }
-  if (Array.isArray(node)) return node.map((n) => replaceInValue(n, results));
-  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replaceInValue(v, results)]));
-  return node;
 }
 
-async function resolveAll(deps: ServiceDeps, context: ResolutionContext, references: string[]): Promise<Map<string, Outcome>> {
-  const parsed = references.map((reference) => ({ reference, ref: parseReference(reference) }));
-  const connections = await deps.connections.lookup(
-    context.platformId,
-    parsed.flatMap((p) => (p.ref ? [p.ref.connectionId] : [])),
-  );
-  const outcomes = await mapLimit(parsed, CONCURRENCY, async ({ ref }): Promise<Outcome> => {
-    if (!ref) return outcomeOf(new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.'));
-    const connection = connections.get(ref.connectionId);
-    if (!connection || !visibleInProject(connection, context.projectId)) {
-      return outcomeOf(new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${ref.connectionId} is available here.`));
-    }
-    try {
-      const { value, stale } = await readThroughCache(deps, connection, ref.path);
-      return { ok: true, value, stale };
-    } catch (e) {
-      return outcomeOf(asSeenBy(context, connection, e, 'read'));
-    }
-  });
-  return new Map(references.map((r, i) => [r, outcomes[i]!]));
+interface Settled {
+  /** Undefined where a reference had not settled when the call stopped. */
+  outcomes: Map<CallReference, Outcome | undefined>;
+  stoppedBy: 'deadline' | { failed: CallReference } | undefined;
 }
 
 /**
- * Resolves references for an engine run. With `onError: 'throw'` the first failure
- * fails the call, naming its reference; with `'report'` each reference says how it went.
- * A failed lookup never passes the literal reference on.
+ * Resolves a call's references, `CONCURRENCY` at a time, under the call's one deadline.
+ * When it passes — or, with `stopOnFailure`, when one fails — nothing more is started and
+ * the caller stops waiting for the rest, whose provider requests are aborted (unless
+ * another call is waiting for the same read).
+ */
+async function resolveAll(
+  deps: ServiceDeps,
+  context: ResolutionContext,
+  references: CallReference[],
+  options: { timeoutMs: number; stopOnFailure: boolean },
+): Promise<Settled> {
+  const stop = new AbortController();
+  let stoppedBy: Settled['stoppedBy'];
+  const timer = setTimeout(() => {
+    stoppedBy ??= 'deadline';
+    stop.abort(new CallStopped('deadline'));
+  }, options.timeoutMs);
+  try {
+    const lookup = deps.connections.lookup(context.platformId, references.flatMap((r) => (r.target ? [r.target.connectionId] : [])));
+    const connections = await untilAborted(lookup, stop.signal).catch((e: unknown) => {
+      if (stop.signal.aborted) return undefined;
+      throw e;
+    });
+    const outcomes = await mapLimit(references, CONCURRENCY, async (reference) => {
+      if (!connections || stop.signal.aborted) return undefined;
+      const outcome = await resolveOne(deps, context, connections, reference, stop.signal);
+      if (outcome?.ok === false && options.stopOnFailure && !stop.signal.aborted) {
+        stoppedBy = { failed: reference };
+        stop.abort(new CallStopped('failure'));
+      }
+      return outcome;
+    });
+    return { outcomes: new Map(references.map((r, i) => [r, outcomes[i]])), stoppedBy };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One reference's outcome; undefined when `signal` aborted before it settled. */
+async function resolveOne(
+  deps: ServiceDeps,
+  context: ResolutionContext,
+  connections: Map<string, ConnectionHandle>,
+  { target }: CallReference,
+  signal: AbortSignal,
+): Promise<Outcome | undefined> {
+  if (!target) return outcomeOf(new ResolutionError('INVALID_PATH', 'Not a secret reference: write {{sm:<connectionId>:<path>}}.'));
+  const connection = connections.get(target.connectionId);
+  if (!connection || !visibleInProject(connection, context.projectId)) {
+    return outcomeOf(new ResolutionError('CONNECTION_NOT_FOUND', `No secret manager connection ${target.connectionId} is available here.`));
+  }
+  try {
+    const { value, stale } = await readThroughCache(deps, connection, target.path, signal);
+    return { ok: true, value, stale };
+  } catch (e) {
+    if (signal.aborted) return undefined;
+    return outcomeOf(asSeenBy(context, connection, e, 'read'));
+  }
+}
+
+/**
+ * Resolves references for an engine run, within the call's bounds and its one deadline
+ * (SM_RESOLVE_TIMEOUT_MS): what has not resolved by then fails with TIMEOUT. With
+ * `onError: 'throw'` the first failure fails the call, naming its reference, and stops
+ * the rest at once; with `'report'` each reference says how it went. A failed lookup
+ * never passes the literal reference on.
  */
 export async function resolveSecrets(
   deps: ServiceDeps,
   context: ResolutionContext,
   input: { references?: string[] | undefined; value?: unknown; onError: 'throw' | 'report' },
 ): Promise<ResolveOutput> {
-  const references = collectReferences(input.references, input.value);
-  const results = await resolveAll(deps, context, references);
-  const failures = [...results].filter(([, r]) => !r.ok);
+  const bounds = deps.config.resolve;
+  const call = readCallInput(input, bounds);
+  const { outcomes, stoppedBy } = await resolveAll(deps, context, call.references, { timeoutMs: bounds.timeoutMs, stopOnFailure: input.onError === 'throw' });
+  const timedOut: Failure = { ok: false, code: 'TIMEOUT', message: `Not resolved within the call's deadline of ${bounds.timeoutMs} ms.` };
+  // Past the deadline, what had not settled failed with TIMEOUT; after another failure (onError 'throw') it was only abandoned.
+  const results = new Map([...outcomes].map(([reference, outcome]) => [reference, outcome ?? (stoppedBy === 'deadline' ? timedOut : undefined)]));
+  const failures = [...results].filter((entry): entry is [CallReference, Failure] => entry[1]?.ok === false);
+  const abandoned = [...results.values()].filter((outcome) => outcome === undefined).length;
   await recordAudit(deps.db, {
     platformId: context.platformId,
     actor: context.actor,
     action: 'secrets.resolve',
     targetType: 'secrets',
     outcome: failures.length === 0 ? 'success' : 'failure',
+    // References only, each bounded by its own length and their number by the call's bounds: never the text around them.
     details: {
       projectId: context.projectId ?? null,
-      references: references.length,
-      connectionIds: [...new Set(references.map((r) => parseReference(r)?.connectionId).filter(Boolean))],
-      paths: references.map((r) => parseReference(r)?.path ?? null),
-      failures: failures.map(([reference, r]) => ({ reference, code: (r as { code: string }).code })),
+      references: call.references.length,
+      connectionIds: [...new Set(call.references.flatMap((r) => (r.target ? [r.target.connectionId] : [])))],
+      paths: call.references.map((r) => r.target?.path ?? null),
+      failures: failures.map(([reference, failure]) => ({ reference: reference.text, code: failure.code })),
+      ...(abandoned > 0 && { abandoned }),
     },
   });
 
   if (input.onError === 'throw' && failures.length > 0) {
-    const [reference, failure] = failures[0] as [string, Extract<Outcome, { ok: false }>];
-    const message = `${reference}: ${failure.message}`;
+    const [reference, failure] = failures.find(([r]) => typeof stoppedBy === 'object' && r === stoppedBy.failed) ?? failures[0]!;
+    const unresolved = failure.code === 'TIMEOUT' ? ` (${failures.length} of ${results.size} references were not)` : '';
+    const message = `${reference.text}: ${failure.message}${unresolved}`;
     if (failure.code === 'CONNECTION_NOT_FOUND') throw new AppError('NOT_FOUND', message);
     throw new SecretManagerError(failure.code, message, failure.hint ? { hint: failure.hint } : {});
   }
-  const valueOf = (r: string) => {
-    const o = results.get(r)!;
-    return o.ok ? o.value.value : null;
+  const valueOf = (reference: CallReference) => {
+    const outcome = results.get(reference);
+    return outcome?.ok ? outcome.value.value : undefined;
   };
   const output: ResolveOutput = {};
-  if (input.references) output.values = input.references.map(valueOf);
-  if (input.value !== undefined) output.value = replaceInValue(input.value, results);
+  if (input.references) output.values = call.entries.map((reference) => valueOf(reference) ?? null);
+  if (input.value !== undefined) output.value = replaceInValue(input.value, call, valueOf);
   if (input.onError === 'report') {
-    output.results = [...results].map(([reference, o]): ReferenceResult =>
-      o.ok ? { reference, ok: true, value: o.value.value, ...(o.stale && { stale: true as const }) } : { reference, ok: false, code: o.code, message: o.message },
+    // Every reference has an outcome here: only onError 'throw' abandons any.
+    output.results = [...results].flatMap(([{ text: reference }, o]): ReferenceResult[] =>
+      !o ? [] : o.ok ? [{ reference, ok: true, value: o.value.value, ...(o.stale && { stale: true as const }) }] : [{ reference, ok: false, code: o.code, message: o.message }],
     );
   }
   return output;

@@ -22,6 +22,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   CREDENTIALS_REQUIRED: 'BAD_REQUEST',
   // The connection's stored state, not the request, is what fails: it stays so until someone fixes it.
   CONNECTION_UNDECRYPTABLE: 'CONFLICT',
+  // The call's own deadline passed waiting for providers: a gateway's timeout, which a client may retry.
+  TIMEOUT: 'GATEWAY_TIMEOUT',
 };
 
 /** What every unexpected failure answers: nothing of SQL, drivers, stacks or hosts reaches a client. */

@@ -146,6 +146,22 @@ for (const fixture of fixtures) {
       }
     });
 
+    unless('slow')('stops a slow read at once when its caller gives up, failing with the caller\'s reason', async () => {
+      const latency = TIMEOUT_MS * 20;
+      env.setLatency(latency);
+      try {
+        // A budget beyond the latency: only the caller's signal can end this read before the answer comes.
+        const client = env.connect(env.goodConfig, { ...context, timeoutMs: latency * 2 });
+        clients.push(client);
+        const caller = new AbortController();
+        const read = client.read(path(env.paths.plain), caller.signal);
+        setTimeout(() => caller.abort(new Error('the caller gave up')), 100);
+        await expect(read).rejects.toThrow('the caller gave up');
+      } finally {
+        env.setLatency(0);
+      }
+    });
+
     it('never puts a credential in an error message or a log line', () => {
       const text = [...messages, ...logs].join('\n');
       expect(messages.length).toBeGreaterThan(0);

@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('bounds every resolve call by default, each bound set by its own variable', () => {
+    expect(loadConfig({}).resolve).toEqual({ maxReferences: 1000, timeoutMs: 30_000, maxValueDepth: 64, maxValueStrings: 10_000, maxValueChars: 1024 * 1024 });
+    expect(
+      loadConfig({ SM_MAX_REFERENCES_PER_CALL: '50', SM_RESOLVE_TIMEOUT_MS: '5000', SM_MAX_VALUE_DEPTH: '8', SM_MAX_VALUE_STRINGS: '100', SM_MAX_VALUE_CHARS: '4096' }).resolve,
+    ).toEqual({ maxReferences: 50, timeoutMs: 5000, maxValueDepth: 8, maxValueStrings: 100, maxValueChars: 4096 });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT: /],
     [{ PORT: '70000' }, /^PORT: /],
@@ -32,6 +39,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ SM_EMBED_MAX_TTL_SECONDS: '10' }, /^SM_EMBED_MAX_TTL_SECONDS: /],
     [{ SM_EMBED_MAX_TTL_SECONDS: 'forever' }, /^SM_EMBED_MAX_TTL_SECONDS: /],
+    [{ SM_MAX_REFERENCES_PER_CALL: '0' }, /^SM_MAX_REFERENCES_PER_CALL: /],
+    [{ SM_RESOLVE_TIMEOUT_MS: 'soon' }, /^SM_RESOLVE_TIMEOUT_MS: /],
     [{ SM_BOOTSTRAP_ADMIN_TOKEN: 'short' }, /^SM_BOOTSTRAP_ADMIN_TOKEN: must be at least 24/],
     [{ DATABASE_URL: 'postgres://h/db' }, /^SM_ENCRYPTION_KEYS: required when DATABASE_URL/],
     [{ SM_DB_STATEMENT_TIMEOUT_MS: '0' }, /^SM_DB_STATEMENT_TIMEOUT_MS: /],

@@ -84,8 +84,8 @@ class AwsClient implements ProviderClient {
    * still passes (it is a valid, least-privilege setup); the test secret, when given,
    * proves reading.
    */
-  check(): Promise<CheckInfo> {
-    return this.#withinBudget({ kind: 'list' }, async (signal) => {
+  check(caller?: AbortSignal): Promise<CheckInfo> {
+    return this.#withinBudget({ kind: 'list' }, caller, async (signal) => {
       const details: NonNullable<CheckInfo['details']> = { authMethod: this.config.authMethod, region: this.config.region };
       if (this.config.endpoint) details['endpoint'] = this.config.endpoint;
       if (this.config.authMethod === 'assumeRole') details['roleArn'] = this.config.roleArn;
@@ -110,13 +110,13 @@ class AwsClient implements ProviderClient {
     });
   }
 
-  async read(path: SecretPath): Promise<SecretValue> {
+  async read(path: SecretPath, caller?: AbortSignal): Promise<SecretValue> {
     const normalised = normalisePath(path);
-    return this.#withinBudget(readOperation(normalised), (signal) => readSecret(this.#sdk, normalised, signal));
+    return this.#withinBudget(readOperation(normalised), caller, (signal) => readSecret(this.#sdk, normalised, signal));
   }
 
-  list(options: ListOptions): Promise<ListPage> {
-    return this.#withinBudget({ kind: 'list' }, (signal) => listSecretNames(this.#sdk, options, signal));
+  list(options: ListOptions, caller?: AbortSignal): Promise<ListPage> {
+    return this.#withinBudget({ kind: 'list' }, caller, (signal) => listSecretNames(this.#sdk, options, signal));
   }
 
   async close(): Promise<void> {
@@ -130,10 +130,12 @@ class AwsClient implements ProviderClient {
    * The SDK retries by itself; the shared helper only enforces the overall budget, which
    * also covers credential resolution (AssumeRole), where the SDK's abort signal does not reach.
    */
-  async #withinBudget<T>(operation: AwsOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #withinBudget<T>(operation: AwsOperation, caller: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await withRetry(({ signal }) => work(signal), { deadline: new Deadline(this.#budgetMs), isTransient: () => false, attempts: 1 });
+      const deadline = new Deadline(this.#budgetMs, { signal: caller });
+      return await withRetry(({ signal }) => work(signal), { deadline, isTransient: () => false, attempts: 1 });
     } catch (error) {
+      caller?.throwIfAborted();
       throw this.#mapError(error, operation);
     }
   }

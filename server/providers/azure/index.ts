@@ -87,8 +87,8 @@ class AzureClient implements ProviderClient {
   }
 
   /** Lists one secret (proves the sign-in and the vault's answer), then reads the test secret if one is set. */
-  async check(): Promise<CheckInfo> {
-    const deadline = new Deadline(this.#budgetMs);
+  async check(signal?: AbortSignal): Promise<CheckInfo> {
+    const deadline = new Deadline(this.#budgetMs, { signal });
     const config = this.#config;
     const details: NonNullable<CheckInfo['details']> = { vaultUrl: this.#endpoints.vaultUrl, cloud: config.cloud, authMethod: config.authMethod };
     if (config.authMethod !== 'managedIdentity') details['tenantId'] = config.tenantId;
@@ -112,12 +112,12 @@ class AzureClient implements ProviderClient {
     return { identity, details };
   }
 
-  read(path: SecretPath): Promise<SecretValue> {
-    return this.#read(path, new Deadline(this.#budgetMs));
+  read(path: SecretPath, signal?: AbortSignal): Promise<SecretValue> {
+    return this.#read(path, new Deadline(this.#budgetMs, { signal }));
   }
 
-  list(options: ListOptions): Promise<ListPage> {
-    return this.#run(new Deadline(this.#budgetMs), { kind: 'list' }, (signal) => listSecretNames(this.#client, this.#endpoints.vaultUrl, options, signal));
+  list(options: ListOptions, signal?: AbortSignal): Promise<ListPage> {
+    return this.#run(new Deadline(this.#budgetMs, { signal }), { kind: 'list' }, (signal) => listSecretNames(this.#client, this.#endpoints.vaultUrl, options, signal));
   }
 
   async close(): Promise<void> {
@@ -145,6 +145,7 @@ class AzureClient implements ProviderClient {
     try {
       return await withRetry(({ signal }) => call(signal), { deadline, attempts: 1, isTransient: () => false });
     } catch (error) {
+      deadline.signal?.throwIfAborted();
       const probe =
         isAuthorityDiscoveryFailure(error) && this.#config.authMethod !== 'managedIdentity'
           ? await probeAuthority(this.#endpoints.authorityHost, this.#config.tenantId, this.#agent, deadline.remainingMs())

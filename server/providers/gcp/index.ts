@@ -70,8 +70,8 @@ class GcpClient implements ProviderClient {
    * list (roles/secretmanager.secretAccessor alone, the least-privilege setup) still passes;
    * the test secret, when given, proves reading.
    */
-  check(): Promise<CheckInfo> {
-    return this.#withinBudget({ kind: 'check' }, async (deadline, signal) => {
+  check(caller?: AbortSignal): Promise<CheckInfo> {
+    return this.#withinBudget({ kind: 'check' }, caller, async (deadline, signal) => {
       const scope = this.#scope;
       const parent = parentName(scope);
       const details: NonNullable<CheckInfo['details']> = {
@@ -103,14 +103,14 @@ class GcpClient implements ProviderClient {
     });
   }
 
-  async read(path: SecretPath): Promise<SecretValue> {
+  async read(path: SecretPath, caller?: AbortSignal): Promise<SecretValue> {
     const normalised = normalisePath(path);
-    return this.#withinBudget(readOperation(normalised), (deadline, signal) => accessSecret(this.#sdk, this.#scope, normalised, deadline, signal));
+    return this.#withinBudget(readOperation(normalised), caller, (deadline, signal) => accessSecret(this.#sdk, this.#scope, normalised, deadline, signal));
   }
 
-  list(options: ListOptions): Promise<ListPage> {
+  list(options: ListOptions, caller?: AbortSignal): Promise<ListPage> {
     const parent = parentName(this.#scope);
-    return this.#withinBudget({ kind: 'list', parent }, (deadline, signal) => listSecretNames(this.#sdk, parent, options, deadline, signal));
+    return this.#withinBudget({ kind: 'list', parent }, caller, (deadline, signal) => listSecretNames(this.#sdk, parent, options, deadline, signal));
   }
 
   close(): Promise<void> {
@@ -128,16 +128,17 @@ class GcpClient implements ProviderClient {
    * also covers what the client's own timeout misses: REST calls and asking the default
    * credentials for their email.
    */
-  async #withinBudget<T>(operation: GcpOperation, work: (deadline: Deadline, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #withinBudget<T>(operation: GcpOperation, caller: AbortSignal | undefined, work: (deadline: Deadline, signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.#caProblem !== undefined) {
       throw new SecretManagerError('CONNECTION_FAILED', `The CA certificate of this connection cannot be used: ${this.#caProblem}.`, {
         hint: 'Paste the CA certificate as PEM, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.',
       });
     }
-    const deadline = new Deadline(this.#budgetMs);
+    const deadline = new Deadline(this.#budgetMs, { signal: caller });
     try {
       return await withRetry(({ signal }) => work(deadline, signal), { deadline, isTransient: () => false, attempts: 1 });
     } catch (error) {
+      caller?.throwIfAborted();
       throw this.#mapError(error, operation);
     }
   }

@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { VaultConfig } from '../../../shared/providers/vault.ts';
+import { untilAborted } from '../../abortable.ts';
 import { SecretManagerError } from '../../errors.ts';
 import { Deadline } from '../retry.ts';
 import { vaultStatus, type VaultErrorMapper } from './errors.ts';
@@ -94,11 +95,14 @@ export class TokenSession {
 
   constructor(private readonly deps: TokenSessionDeps) {}
 
-  /** A token Vault should accept now. */
+  /**
+   * A token Vault should accept now. A login or renewal is shared by the callers that need
+   * it meanwhile, so it runs to its own budget: a caller whose signal aborts stops waiting.
+   */
   async current(deadline: Deadline): Promise<string> {
     const lease = this.#lease;
     if (lease && Date.now() < lease.refreshAt) return lease.token;
-    return this.#refreshOnce(deadline);
+    return untilAborted(this.#refreshOnce(deadline.shared()), deadline.signal);
   }
 
   /**

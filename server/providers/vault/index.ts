@@ -46,8 +46,11 @@ class VaultClient implements ProviderClient {
   }
 
   /** lookup-self (never node-vault's health(), which takes error statuses for success), then the test path. */
-  async check(): Promise<CheckInfo> {
-    const deadline = new Deadline(this.#budgetMs);
+  check(signal?: AbortSignal): Promise<CheckInfo> {
+    return this.#run(signal, (deadline) => this.#check(deadline));
+  }
+
+  async #check(deadline: Deadline): Promise<CheckInfo> {
     const token = await this.#session.current(deadline);
     const self = await this.#session.lookupSelf(token, deadline);
     const details: NonNullable<CheckInfo['details']> = {
@@ -69,20 +72,28 @@ class VaultClient implements ProviderClient {
     return self.displayName ? { identity: self.displayName, details } : { details };
   }
 
-  read(path: SecretPath): Promise<SecretValue> {
-    const deadline = new Deadline(this.#budgetMs);
-    return this.#authorized(deadline, (token) => this.#kv.read(path, token, deadline));
+  read(path: SecretPath, signal?: AbortSignal): Promise<SecretValue> {
+    return this.#run(signal, (deadline) => this.#authorized(deadline, (token) => this.#kv.read(path, token, deadline)));
   }
 
-  list(options: ListOptions): Promise<ListPage> {
-    const deadline = new Deadline(this.#budgetMs);
-    return this.#authorized(deadline, (token) => this.#kv.list(options, token, deadline));
+  list(options: ListOptions, signal?: AbortSignal): Promise<ListPage> {
+    return this.#run(signal, (deadline) => this.#authorized(deadline, (token) => this.#kv.list(options, token, deadline)));
   }
 
   /** Stops the renewal timer and drops kept-alive sockets. A token the user provided is theirs: it is not revoked. */
   async close(): Promise<void> {
     this.#session.close();
     this.#send.close();
+  }
+
+  /** One operation under one budget; once the caller's signal aborts, it fails with the signal's reason. */
+  async #run<T>(signal: AbortSignal | undefined, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
+    try {
+      return await operation(new Deadline(this.#budgetMs, { signal }));
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
   }
 
   /** Vault says 403 both for a policy denial and for a token it no longer accepts: tell them apart once. */

@@ -3,7 +3,7 @@ import type { Reply } from './http.ts';
 import type { VaultFaults, VaultStats } from './types.ts';
 
 export function createFaults(): VaultFaults {
-  return { latencyMs: 0, failNextRequests: 0, status5xx: 503, dropConnections: false };
+  return { latencyMs: 0, failNextRequests: 0, status5xx: 503, dropConnections: false, hang: false };
 }
 
 /**
@@ -24,10 +24,12 @@ export function createStats(): VaultStats {
     logins: 0,
     renewals: 0,
     byRoute: {},
+    abandoned: 0,
     reset() {
       stats.requests = 0;
       stats.logins = 0;
       stats.renewals = 0;
+      stats.abandoned = 0;
       // Cleared in place, so a test holding on to `byRoute` keeps seeing current counts.
       for (const key of Object.keys(stats.byRoute)) delete stats.byRoute[key];
     },

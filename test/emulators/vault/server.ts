@@ -67,6 +67,9 @@ export function requestListener(emulator: Emulator): RequestListener {
   const { faults, stats } = emulator;
   return async (req, res) => {
     stats.requests += 1;
+    res.once('close', () => {
+      if (!res.writableFinished) stats.abandoned += 1;
+    });
     if (faults.dropConnections) {
       req.socket.destroy();
       return;
@@ -74,6 +77,7 @@ export function requestListener(emulator: Emulator): RequestListener {
     const reply = await answer(emulator, req).catch((err: unknown) =>
       errorReply(err instanceof VaultHttpError ? err : new VaultHttpError(500, [String(err)])),
     );
+    if (faults.hang) return;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     sendReply(res, reply);
   };

@@ -58,6 +58,8 @@ export interface VaultFaults {
   status5xx: number;
   /** Destroys the socket of every request without answering. */
   dropConnections: boolean;
+  /** Reads every request and never answers, keeping the connection open (a Vault stuck behind its load balancer). */
+  hang: boolean;
 }
 
 export interface VaultStats {
@@ -68,6 +70,8 @@ export interface VaultStats {
   renewals: number;
   /** Requests per `METHOD route`, e.g. `GET kv-read`, `POST approle-login`. */
   byRoute: Record<string, number>;
+  /** Requests whose client closed the connection before the answer was sent (it gave up on them). */
+  abandoned: number;
   reset(): void;
 }
 

@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 afterEach(() => {
-  Object.assign(emulator.faults, { latencyMs: 0, failNextRequests: 0, status5xx: 503, dropConnections: false });
+  Object.assign(emulator.faults, { latencyMs: 0, failNextRequests: 0, status5xx: 503, dropConnections: false, hang: false });
 });
 
 describe('token lookup', () => {
@@ -458,6 +458,18 @@ describe('faults', () => {
     Object.assign(emulator.faults, { failNextRequests: 1, status5xx: 500 });
     const err = await failure(rootClient().tokenLookupSelf());
     expect(err).toMatchObject({ status: 500, message: 'local node not active but active cluster node not found' });
+  });
+
+  it('hangs without answering, and counts the requests their clients gave up on', async () => {
+    emulator.faults.hang = true;
+    emulator.stats.reset();
+    const gaveUp = new AbortController();
+    const pending = fetch(`${emulator.url}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': emulator.rootToken }, signal: gaveUp.signal });
+    await expect.poll(() => emulator.stats.requests).toBe(1);
+    expect(emulator.stats.abandoned).toBe(0);
+    gaveUp.abort();
+    await expect(pending).rejects.toThrow();
+    await expect.poll(() => emulator.stats.abandoned).toBe(1);
   });
 
   it('drops connections without answering', async () => {

@@ -94,6 +94,74 @@ describe('SecretCache', () => {
     await cache.close();
   });
 
+  describe('a caller that stops waiting', () => {
+    /** A load the test finishes by hand, recording the signal it was given. */
+    function manualLoad() {
+      const loads: { signal: AbortSignal; finish: (value: string) => void }[] = [];
+      const load = (signal: AbortSignal) => new Promise<string>((resolve, reject) => {
+        loads.push({ signal, finish: resolve });
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      return { loads, load };
+    }
+    const reason = (name: string) => new Error(`${name} stopped`);
+    /** Lets the callers reach the shared load (a store read happens first). */
+    const joined = async (loads: unknown[], callers: number, cache: SecretCache) => {
+      await expect.poll(() => loads.length).toBe(1);
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      expect((cache as unknown as { inFlight: Map<string, { waiting: number }> }).inFlight.values().next().value?.waiting).toBe(callers);
+    };
+
+    it('is released at once with its own reason, while the shared load goes on for the others', async () => {
+      const { cache } = cacheOn(new MemoryStore(100));
+      const { loads, load } = manualLoad();
+      const [a, b] = [new AbortController(), new AbortController()];
+      const first = cache.getOrLoad(scope, 'value', 'shared', load, never, a.signal);
+      const second = cache.getOrLoad(scope, 'value', 'shared', load, never, b.signal);
+      const third = cache.getOrLoad(scope, 'value', 'shared', load, never);
+      await joined(loads, 3, cache);
+      a.abort(reason('a'));
+      await expect(first).rejects.toThrow('a stopped');
+      expect(loads[0]!.signal.aborted).toBe(false);
+      b.abort(reason('b'));
+      await expect(second).rejects.toThrow('b stopped');
+      // A caller without a signal always waits: the load is never abandoned under it.
+      expect(loads[0]!.signal.aborted).toBe(false);
+      loads[0]!.finish('for the one still waiting');
+      expect(await third).toEqual({ data: 'for the one still waiting', source: 'provider' });
+      expect(loads).toHaveLength(1);
+      await cache.close();
+    });
+
+    it('aborts the shared load once the last caller has stopped waiting, and the next caller loads afresh', async () => {
+      const { cache } = cacheOn(new MemoryStore(100));
+      const { loads, load } = manualLoad();
+      const [a, b] = [new AbortController(), new AbortController()];
+      const first = cache.getOrLoad(scope, 'value', 'abandoned', load, never, a.signal);
+      const second = cache.getOrLoad(scope, 'value', 'abandoned', load, never, b.signal);
+      await joined(loads, 2, cache);
+      a.abort(reason('a'));
+      b.abort(reason('b'));
+      await expect(first).rejects.toThrow('a stopped');
+      await expect(second).rejects.toThrow('b stopped');
+      expect(loads[0]!.signal.aborted).toBe(true);
+      expect(loads[0]!.signal.reason).toEqual(reason('b'));
+
+      const later = cache.getOrLoad(scope, 'value', 'abandoned', load, never);
+      await expect.poll(() => loads.length).toBe(2);
+      loads[1]!.finish('loaded again');
+      expect(await later).toEqual({ data: 'loaded again', source: 'provider' });
+      await cache.close();
+    });
+
+    it('never starts a load when its signal has already aborted', async () => {
+      const { cache } = cacheOn(new MemoryStore(100));
+      const { loads, load } = manualLoad();
+      await expect(cache.getOrLoad(scope, 'value', 'late', load, never, AbortSignal.abort(reason('late')))).rejects.toThrow('late stopped');
+      expect(loads).toHaveLength(0);
+    });
+  });
+
   it('does not cache failures', async () => {
     const { cache } = cacheOn(new MemoryStore(100));
     let calls = 0;

@@ -331,6 +331,21 @@ describe('browsing', () => {
 });
 
 describe('resilience', () => {
+  it('does not fail the sign-in it shared with another read when the first caller gives up', async () => {
+    const client = connect(secretConfig());
+    azure.stats.reset();
+    azure.faults.latencyMs = 300;
+    const leaving = new AbortController();
+    const first = client.read(path('prod-database#username'), leaving.signal);
+    const second = client.read(path('prod-database#password'));
+    // Both reads wait for the one token request the SDK shares, started with the first one's signal.
+    await expect.poll(() => azure.stats.byOperation['token'] ?? 0).toBe(1);
+    leaving.abort(new Error('the first caller left'));
+    await expect(first).rejects.toThrow('the first caller left');
+    await expect(second).resolves.toMatchObject({ value: 'db-password-value' });
+    expect(azure.stats.byOperation['token']).toBe(1);
+  });
+
   it.each([503, 500, 429])('retries HTTP %i through the SDK, then succeeds', async (status) => {
     const client = connect(secretConfig());
     await client.read(path('prod-database'));

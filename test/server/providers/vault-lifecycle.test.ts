@@ -230,6 +230,22 @@ describe('TLS', () => {
   });
 });
 
+describe('a caller that gives up', () => {
+  it('does not fail the login it shared with another read: that read still gets its value, after one login', async () => {
+    const client = appRoleClient();
+    vault.stats.reset();
+    vault.faults.latencyMs = 300;
+    const leaving = new AbortController();
+    const first = client.read(SECRET, leaving.signal);
+    const second = client.read(SECRET);
+    await vi.waitFor(() => expect(vault.stats.requests).toBe(1)); // the login both wait for
+    leaving.abort(new Error('the first caller left'));
+    await expect(first).rejects.toThrow('the first caller left');
+    await expect(second).resolves.toMatchObject({ value: 'canary-lifecycle' });
+    expect(vault.stats.logins).toBe(1);
+  });
+});
+
 describe('withRetry', () => {
   const transient = (e: unknown) => e === 'transient';
 
@@ -253,4 +269,16 @@ describe('withRetry', () => {
     expect(Date.now() - started).toBeLessThan(500);
     expect(signal?.aborted).toBe(true);
   });
+
+  it("stops at once when the caller's signal aborts, with its reason, aborting the attempt and retrying nothing", async () => {
+    const caller = new AbortController();
+    const attempts: AbortSignal[] = [];
+    const hanging = withRetry((attempt) => (attempts.push(attempt.signal), new Promise(() => {})), { deadline: new Deadline(60_000, { signal: caller.signal }), isTransient: () => true });
+    caller.abort(new Error('the call failed elsewhere'));
+    await expect(hanging).rejects.toThrow('the call failed elsewhere');
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]!.aborted).toBe(true);
+    await expect(withRetry(() => Promise.resolve('never asked'), { deadline: new Deadline(60_000, { signal: caller.signal }), isTransient: () => true })).rejects.toThrow('the call failed elsewhere');
+  });
+
 });
