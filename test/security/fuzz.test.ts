@@ -9,6 +9,7 @@
  * are a seeded sample; SM_FUZZ_RUNS sets how many per procedure (2,000 by default; more for
  * a long local run).
  */
+import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/routers/_app.ts';
@@ -137,14 +138,29 @@ const principal = fc.constantFrom<Principal>('nobody', 'admin', 'engine', 'proje
 async function send(method: 'GET' | 'POST' | 'DELETE', path: string, who: Principal, body?: string): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = who === 'nobody' ? {} : { authorization: `Bearer ${tokens[who]}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const request = () => fetch(`${t.url}${path}`, { method, headers, ...(body !== undefined && { body }) });
-  // A request the HTTP parser refuses closes its connection (with a 400); a request the client
-  // had already put on that kept-alive socket fails without an answer, and is sent again.
-  const res = await request().catch((e: unknown) => {
-    if (e instanceof Error && e.cause instanceof Error && /other side closed|ECONNRESET/.test(e.cause.message)) return request();
+  try {
+    const res = await fetch(`${t.url}${path}`, { method, headers, ...(body !== undefined && { body }) });
+    return { status: res.status, text: await res.text() };
+  } catch (e) {
+    // A request the server refuses at the HTTP level (a 400 for a malformed URL) closes its
+    // connection; a request the client had already put on that kept-alive socket fails
+    // without an answer. Sent again on a connection of its own, it must get one.
+    if (e instanceof Error && e.cause instanceof Error && /other side closed|ECONNRESET/.test(e.cause.message)) return sendOnFreshConnection(method, path, headers, body);
     throw e;
+  }
+}
+
+function sendOnFreshConnection(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${t.url}${path}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  return { status: res.status, text: await res.text() };
 }
 
 function assertSafe(answer: { status: number; text: string }, who: Principal, what: string): void {
