@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entityId } from './connections.ts';
+import { entityId, withoutControlCharacters } from './connections.ts';
 import type { SecretManagerErrorCode } from './errors.ts';
 
 export const resolveInput = z
@@ -45,8 +45,8 @@ export const listSecretNamesInput = z.object({
   projectId: entityId.optional(),
   connectionId: entityId,
   /** The path typed so far: providers list what starts with it (Vault lists its folder part). */
-  prefix: z.string().max(2048).optional(),
-  pageToken: z.string().min(1).max(4096).optional(),
+  prefix: z.string().max(2048).regex(withoutControlCharacters, 'No control characters').optional(),
+  pageToken: z.string().min(1).max(4096).regex(withoutControlCharacters, 'Not a page token').optional(),
   pageSize: z.number().int().min(1).max(100).optional(),
 });
 export type ListSecretNamesInput = z.infer<typeof listSecretNamesInput>;

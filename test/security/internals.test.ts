@@ -74,7 +74,12 @@ describe("a client's mistakes are 4xx, never a 500, and say nothing of the insid
 
   it('refuses control characters in ids and names of tRPC inputs with 400', async () => {
     const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
-    for (const path of [`/trpc/secretManagers.get?input=${input({ id: 'con_\u0000' })}`, `/trpc/secretManagers.list?input=${input({ projectId: 'prj_\u0007' })}`]) {
+    for (const path of [
+      `/trpc/secretManagers.get?input=${input({ id: 'con_\u0000' })}`,
+      `/trpc/secretManagers.list?input=${input({ projectId: 'prj_\u0007' })}`,
+      `/trpc/secrets.list?input=${input({ connectionId: 'con_x', prefix: 'secret/\u0000' })}`,
+      `/trpc/secrets.list?input=${input({ connectionId: 'con_x', pageToken: 'a\u001bb' })}`,
+    ]) {
       const answer = await call(path, { token: adminToken });
       expect(answer.status, path).toBe(400);
       expect(answer.text).not.toMatch(INTERNALS);
