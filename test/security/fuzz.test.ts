@@ -9,6 +9,7 @@
  * are a seeded sample; SM_FUZZ_RUNS sets how many per procedure (2,000 by default; more for
  * a long local run).
  */
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,6 +240,8 @@ describe('fuzzing the REST routes', () => {
   });
 
   it('the static, health and readiness routes never answer 5xx', async () => {
+    // Without a build the admin page answers its documented 503 ("not built"): `npm test` builds first.
+    expect(existsSync('dist/elements/admin-page/index.html'), 'The admin page is not built: run `npm run build` first.').toBe(true);
     const segments = fc.oneof(text().map(percentEncoded), fc.constantFrom('..', '%2e%2e', '%00', '%FF', '%C3%28', '%', 'secret-managers.js', 'admin-page/index.html', ''));
     const path = fc.tuple(fc.constantFrom('/elements/', '/', '/healthz/', '/readyz/', '/demo/'), fc.array(segments, { maxLength: 4 })).map(([base, parts]) => `${base}${parts.join('/')}`);
     await sendAll(path, async (p) => assertSafe(await send('GET', p, 'nobody'), 'nobody', p));
