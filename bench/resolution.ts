@@ -7,6 +7,8 @@ import { openPglite } from '../server/db/client.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { ProviderClientPool } from '../server/providers/registry.ts';
+import { AuthCache } from '../server/auth/auth-cache.ts';
+import { LocalGenerations } from '../server/invalidation/generations.ts';
 import { ConnectionDirectory } from '../server/services/connection-directory.ts';
 import { createConnection } from '../server/services/connections.ts';
 import { createPlatform } from '../server/services/platforms.ts';
@@ -32,7 +34,9 @@ export async function benchResolution(): Promise<Row[]> {
   await cache.ready();
   const egress = new EgressGuard(config.allowedNetworks);
   const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy, egress });
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections: new ConnectionDirectory(database.db, keyRing, 60_000) };
+  const generations = new LocalGenerations();
+  const connections = new ConnectionDirectory(database.db, keyRing, generations, 60_000);
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections, generations, authCache: new AuthCache(generations, 30) };
 
   const emulator = await startVaultProcess();
   const value = randomBytes(24).toString('base64');

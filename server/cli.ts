@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { addKeyToFile, loadKeyRing } from './crypto/key-source.ts';
 import { KeyRing, KeyRingError } from './crypto/keyring.ts';
@@ -8,6 +9,7 @@ import { DataDirBusyError } from './db/data-dir-lock.ts';
 import { unavailabilityOf } from './db/errors.ts';
 import { DatabaseStartError } from './db/startup.ts';
 import { AppError } from './errors.ts';
+import { RedisGenerations } from './invalidation/generations.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
 import { recordAudit } from './services/audit.ts';
@@ -118,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
         const key = await revokeApiKey(db, values.id!);
         await recordAudit(db, { platformId: key.platformId, actor: 'cli', action: 'api-key.revoke', targetType: 'api-key', targetId: values.id!, outcome: 'success', details: { name: key.name, role: key.role } });
       });
+      await tellRunningServers(config);
       process.stdout.write(`API key ${values.id} revoked.\n`);
       return;
     }
@@ -154,6 +157,24 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       fail(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+/**
+ * Running servers keep principals in memory: through Redis they drop them at once;
+ * without it they read the database again within SM_AUTH_CACHE_SECONDS.
+ */
+async function tellRunningServers(config: Config): Promise<void> {
+  if (!config.redisUrl) {
+    process.stderr.write(`No REDIS_URL: running servers refuse the key within ${config.authCacheSeconds} s (SM_AUTH_CACHE_SECONDS).\n`);
+    return;
+  }
+  // Queues the command until connected (unlike a server's fail-fast client); gives up after a few tries.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2000 }).on('error', () => {});
+  try {
+    await new RedisGenerations(redis, config.cache.keyPrefix, createLogger(config.logLevel)).bump(['auth']);
+  } finally {
+    redis.disconnect();
   }
 }
 

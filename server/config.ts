@@ -68,6 +68,7 @@ const envSchema = z.object({
   SM_MAX_VALUE_CHARS: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(1024 * 1024),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
+  SM_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   SM_RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30),
   SM_RATE_LIMIT_CALLS: z.coerce.number().int().min(0).default(60_000),
   SM_RATE_LIMIT_RESOLVES: z.coerce.number().int().min(0).default(120_000),
@@ -100,6 +101,11 @@ export interface Config {
   cache: { ttlSeconds: number; staleSeconds: number; maxMemoryEntries: number; keyPrefix: string };
   /** Per minute; 0 turns a limit off. */
   rateLimits: RateLimitSettings;
+  /**
+   * How long principals and connections read from the database are kept in memory at most.
+   * Changes through any instance sharing Redis are seen at once regardless (Generations).
+   */
+  authCacheSeconds: number;
   /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
   metrics: { token: string | undefined; port: number | undefined; host: string };
   resolve: ResolveBounds;
@@ -169,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,
     metrics: { token: e.SM_METRICS_TOKEN, port: e.SM_METRICS_PORT, host: e.SM_METRICS_HOST },
+    authCacheSeconds: e.SM_AUTH_CACHE_SECONDS,
     rateLimits: {
       failedAuthentications: e.SM_RATE_LIMIT_FAILED_AUTH,
       callsPerPrincipal: e.SM_RATE_LIMIT_CALLS,

@@ -17,7 +17,9 @@ import { registerStaticRoutes } from './http/static-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes.ts';
-import { registerRateLimits } from './http/rate-limits.ts';
+import { createRateLimits } from './http/rate-limits.ts';
+import { LocalGenerations, RedisGenerations } from './invalidation/generations.ts';
+import { AuthCache } from './auth/auth-cache.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
@@ -27,8 +29,6 @@ import type { ServiceDeps } from './services/deps.ts';
 import { bootstrapPlatform } from './services/platforms.ts';
 import { contextFactory } from './trpc/context.ts';
 
-/** How long another instance's edit may take to be seen by resolution here. */
-const CONNECTION_DIRECTORY_TTL_MS = 2000;
 /** /readyz answers within this, whatever the database does: orchestrators time their probes out at a few seconds. */
 const READINESS_TIMEOUT_MS = 1500;
 
@@ -62,8 +62,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = createMetrics();
   const cache = createSecretCache({ redisUrl: config.redisUrl, ...config.cache }, keyRing, logger, metrics);
   await cache.ready();
-  const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
+  // Rate limits and generations: a request's counting and reading travel together (auto-pipelined).
+  const coordination = config.redisUrl ? createRedisClient(config.redisUrl, { autoPipelining: true }) : undefined;
+  const generations = coordination ? new RedisGenerations(coordination, config.cache.keyPrefix, logger) : new LocalGenerations();
+  const connections = new ConnectionDirectory(database.db, keyRing, generations, config.authCacheSeconds * 1000);
+  const authCache = new AuthCache(generations, config.authCacheSeconds);
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, generations, authCache, metrics };
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -75,8 +79,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerResponseHeaders(app);
   registerErrorHandler(app);
   await registerCors(app, config.allowedOrigins, config.publicUrl);
-  const rateLimitRedis = config.redisUrl ? createRedisClient(config.redisUrl) : undefined;
-  const limits = await registerRateLimits(app, config.rateLimits, rateLimitRedis, config.cache.keyPrefix);
+  const limits = createRateLimits(config.rateLimits, coordination, config.cache.keyPrefix);
   app.get('/healthz', async () => ({ status: 'ok' }));
   const databaseAnswers = readinessProbe(database, READINESS_TIMEOUT_MS);
   app.get('/readyz', async (_req, reply) => {
@@ -114,7 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await app.close();
       await metricsServer?.close();
       await clients.closeAll();
-      rateLimitRedis?.disconnect();
+      coordination?.disconnect();
       await cache.close();
       if (!options.database) await database.close();
     },

@@ -6,6 +6,7 @@ import { apiKeys } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { hashApiKeyToken, hashesEqual } from './api-key-token.ts';
 import { verifyEmbedToken } from './embed-token.ts';
+import type { AuthSession } from './auth-cache.ts';
 import type { Principal } from './principal.ts';
 
 export interface AuthenticationDeps {
@@ -20,9 +21,12 @@ function looksLikeJwt(token: string): boolean {
   return /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(token);
 }
 
-/** No cache in front of this: a revoked key is refused by every instance on its next request. */
-async function authenticateApiKey(db: Db, token: string): Promise<Principal> {
+async function authenticateApiKey(db: Db, token: string, cache: AuthSession): Promise<Principal> {
   const hash = hashApiKeyToken(token);
+  return cache.remembered(`key:${hash}`, () => apiKeyPrincipal(db, hash));
+}
+
+async function apiKeyPrincipal(db: Db, hash: string): Promise<Principal> {
   const [row] = await db
     .select({ id: apiKeys.id, platformId: apiKeys.platformId, role: apiKeys.role, projectId: apiKeys.projectId, tokenHash: apiKeys.tokenHash })
     .from(apiKeys)
@@ -31,10 +35,14 @@ async function authenticateApiKey(db: Db, token: string): Promise<Principal> {
   return { type: 'api-key', keyId: row.id, platformId: row.platformId, role: row.role, projectId: row.projectId };
 }
 
-/** Reads `Authorization: Bearer …`: an API key or an embed JWT. Throws 401-kind AppErrors. */
-export async function authenticate(deps: AuthenticationDeps, authorization: string | undefined): Promise<Principal> {
+/**
+ * Reads `Authorization: Bearer …`: an API key or an embed JWT. Throws 401-kind AppErrors.
+ * What it reads from the database may come from `cache`: the caller checks, once it has read
+ * the generations, that none of it is stale (AuthSession.usedStale).
+ */
+export async function authenticate(deps: AuthenticationDeps, authorization: string | undefined, cache: AuthSession): Promise<Principal> {
   const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!m) throw unauthorized('Send Authorization: Bearer <API key or embed token>.');
   const token = m[1]!;
-  return looksLikeJwt(token) ? verifyEmbedToken(deps.db, deps.keyRing, deps.config.embed, token) : authenticateApiKey(deps.db, token);
+  return looksLikeJwt(token) ? verifyEmbedToken(deps.db, deps.keyRing, deps.config.embed, token, cache) : authenticateApiKey(deps.db, token, cache);
 }

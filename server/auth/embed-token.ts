@@ -8,6 +8,7 @@ import { embedSigningKeys, projects } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { embedKeyAssociatedData } from '../services/embed-keys.ts';
 import { isIdOf } from '../services/ids.ts';
+import type { AuthSession } from './auth-cache.ts';
 import type { Principal } from './principal.ts';
 
 /** Host clocks drift: an `iat` or `nbf` this many seconds ahead of ours still passes (`exp` gets no grace). */
@@ -44,6 +45,15 @@ function keyIdOf(token: string): string {
   }
   if (!isIdOf('esk', header.kid)) throw unauthorized('The JWT header needs a "kid" naming a registered embed key (esk_…).');
   return header.kid;
+}
+
+/** What verifying a token needs of its embed key: kept in the AuthCache, so a busy page costs no database read. */
+interface Verifier {
+  id: string;
+  platformId: string;
+  algorithm: EmbedKeyRow['algorithm'];
+  issuer: string | null;
+  key: Awaited<ReturnType<typeof verificationKeyOf>>;
 }
 
 async function activeKey(db: Db, kid: string): Promise<EmbedKeyRow> {
@@ -116,12 +126,15 @@ async function resolveProject(db: Db, platformId: string, ref: string): Promise<
  * `iss` when it registered one, `iat` and `exp` within the maximum lifetime, `nbf`.
  * Every refusal is a 401 that says which check failed.
  */
-export async function verifyEmbedToken(db: Db, keyRing: KeyRing, policy: Config['embed'], token: string): Promise<Principal> {
-  const key = await activeKey(db, keyIdOf(token));
-  const verificationKey = await verificationKeyOf(keyRing, key);
+export async function verifyEmbedToken(db: Db, keyRing: KeyRing, policy: Config['embed'], token: string, cache: AuthSession): Promise<Principal> {
+  const kid = keyIdOf(token);
+  const key = await cache.remembered(`esk:${kid}`, async (): Promise<Verifier> => {
+    const row = await activeKey(db, kid);
+    return { id: row.id, platformId: row.platformId, algorithm: row.algorithm, issuer: row.issuer, key: await verificationKeyOf(keyRing, row) };
+  });
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, verificationKey, {
+    ({ payload } = await jwtVerify(token, key.key, {
       algorithms: [key.algorithm],
       audience: policy.audience,
       ...(key.issuer !== null && { issuer: key.issuer }),
@@ -149,6 +162,6 @@ export async function verifyEmbedToken(db: Db, keyRing: KeyRing, policy: Config[
     subject: sub,
     platformId: key.platformId,
     role,
-    projectId: projectId ? await resolveProject(db, key.platformId, projectId) : null,
+    projectId: projectId ? await cache.remembered(`project:${key.platformId}\0${projectId}`, () => resolveProject(db, key.platformId, projectId)) : null,
   };
 }

@@ -2,12 +2,12 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { entityId } from '../../shared/connections.ts';
-import { authenticate } from '../auth/authenticate.ts';
 import { adminActorOf } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
 import { clearCache } from '../services/cache-clearing.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { retryAfterSeconds, toTRPCError } from '../trpc/errors.ts';
+import { admit } from './admission.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 const query = z.object({ connectionId: entityId.optional() });
@@ -20,12 +20,10 @@ const query = z.object({ connectionId: entityId.optional() });
 export function registerCacheRoutes(app: FastifyInstance, deps: ServiceDeps, limits: RateLimits): void {
   app.delete('/api/v1/secret-managers/cache', async (request, reply) => {
     try {
-      limits.assertNotBlocked(request);
-      const principal = await authenticate(deps, request.headers.authorization).catch(async (e: unknown) => {
-        if (e instanceof AppError && e.kind === 'UNAUTHORIZED') await limits.failedAuthentication(request);
-        throw e;
-      });
-      await limits.call(request, principal, 'cache.clear');
+      const auth = await admit(deps, limits, request.ip, request.headers.authorization, { total: 1, resolves: 0 });
+      if ('reason' in auth) throw new AppError('UNAUTHORIZED', auth.reason);
+      if ('error' in auth) throw auth.error;
+      const principal = auth.principal;
       const admin = adminActorOf(principal);
       if (!admin) throw new AppError('FORBIDDEN', 'Clearing the cache needs an admin token.');
       const parsed = query.safeParse(request.query);

@@ -35,6 +35,7 @@ export const apiKeysRouter = router({
 
   revoke: adminApiKeyProcedure.input(z.object({ id: entityId })).mutation(async ({ ctx, input }) => {
     const key = await revokeApiKey(ctx.deps.db, input.id, ctx.actor.platformId);
+    await ctx.deps.generations.bump(['auth']);
     await recordAudit(ctx.deps.db, {
       ...ctx.actor,
       action: 'api-key.revoke',

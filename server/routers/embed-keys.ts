@@ -34,6 +34,7 @@ export const embedKeysRouter = router({
 
   revoke: adminApiKeyProcedure.input(z.object({ id: entityId })).mutation(async ({ ctx, input }) => {
     await revokeEmbedKey(ctx.deps.db, ctx.actor.platformId, input.id);
+    await ctx.deps.generations.bump(['auth']);
     await recordAudit(ctx.deps.db, {
       ...ctx.actor,
       action: 'embed-key.revoke',

@@ -5,6 +5,7 @@ import type { KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
 import { connectionProjects, secretManagerConnections } from '../db/schema/index.ts';
 import type { ProviderConfig } from '../providers/registry.ts';
+import { platformScope, type Generations } from '../invalidation/generations.ts';
 import { openConfig } from './connection-config.ts';
 
 /** What resolution needs to know of a connection. */
@@ -16,6 +17,8 @@ export interface ConnectionHandle {
   scope: 'PLATFORM' | 'PROJECT';
   projectIds: ReadonlySet<string>;
   updatedAt: Date;
+  /** The platform's generation it was read under (see Generations). */
+  generation: string | undefined;
   /** Decrypted on first use only: most resolutions are cache hits and never need it. */
   config(): ProviderConfig;
 }
@@ -24,9 +27,12 @@ export interface ConnectionHandle {
 const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
- * Connections as resolution sees them, kept in process for a few seconds so a cached
- * resolve costs no database round trip. Edits through this instance drop the entry at
- * once; edits through another instance are seen within `ttlMs`. Bounded: the least
+ * Connections as resolution sees them, kept in process so a warm resolve costs no database
+ * round trip. An entry is used only while its platform's generation is the one it was
+ * read under: an edit, a re-scoping, a deletion (of the connection or of a project) bumps
+ * it, so from the moment the change is answered no instance uses the old entry (each
+ * request reads the generations first; see Generations). `ttlMs` bounds how long an entry
+ * lives when no generation can say so (another process without Redis). Bounded: the least
  * recently used go first, and an id that names no connection is not remembered at all,
  * so random ids cannot grow it.
  */
@@ -36,10 +42,12 @@ export class ConnectionDirectory {
   constructor(
     private readonly db: Db,
     private readonly keyRing: KeyRing,
-    ttlMs: number,
+    private readonly generations: Generations,
+    private readonly ttlMs: number,
     maxEntries = DEFAULT_MAX_ENTRIES,
   ) {
-    this.entries = new LRUCache({ max: maxEntries, ttl: ttlMs });
+    // lru-cache reads a TTL of 0 as "forever"; here 0 means "keep nothing".
+    this.entries = new LRUCache({ max: maxEntries, ttl: Math.max(ttlMs, 1) });
   }
 
   /** How many connections are held: never more than the bound. */
@@ -51,20 +59,22 @@ export class ConnectionDirectory {
   async lookup(platformId: string, ids: readonly string[]): Promise<Map<string, ConnectionHandle>> {
     const found = new Map<string, ConnectionHandle>();
     const unknown: string[] = [];
+    const generation = this.generations.current(platformScope(platformId));
     for (const id of new Set(ids)) {
       const handle = this.entries.get(id);
-      if (handle === undefined) unknown.push(id);
-      else if (handle.platformId === platformId) found.set(id, handle);
+      if (handle === undefined || handle.platformId !== platformId || handle.generation !== generation) unknown.push(id);
+      else found.set(id, handle);
     }
     if (unknown.length > 0) {
-      for (const handle of await this.load(unknown)) {
+      for (const handle of await this.load(unknown, generation, platformId)) {
         if (handle.platformId === platformId) found.set(handle.id, handle);
       }
     }
     return found;
   }
 
-  private async load(ids: string[]): Promise<ConnectionHandle[]> {
+  /** `generation`: the platform's, read before the database is; unknown = nothing is kept. */
+  private async load(ids: string[], generation: string | undefined, platformId: string): Promise<ConnectionHandle[]> {
     const rows = await this.db.select().from(secretManagerConnections).where(inArray(secretManagerConnections.id, ids));
     const assignments = rows.length
       ? await this.db
@@ -82,9 +92,11 @@ export class ConnectionDirectory {
         scope: row.scope,
         projectIds: new Set(assignments.filter((a) => a.connectionId === row.id).map((a) => a.projectId)),
         updatedAt: row.updatedAt,
+        generation,
         config: () => (config ??= openConfig(this.keyRing, row)),
       };
-      this.entries.set(row.id, handle);
+      // Another platform's connection is not this call's, nor kept under this platform's generation.
+      if (this.ttlMs > 0 && generation !== undefined && row.platformId === platformId) this.entries.set(row.id, handle);
       return handle;
     });
   }

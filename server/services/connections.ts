@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import { isForeignKeyViolation, isStrandedConnection, isUniqueViolation } from '../db/errors.ts';
 import { connectionProjects, projects, secretManagerConnections } from '../db/schema/index.ts';
 import { AppError, locationFreeMessage, SecretManagerError, withoutLocation } from '../errors.ts';
+import { platformScope } from '../invalidation/generations.ts';
 import { policyViolation, type ProviderConfig } from '../providers/registry.ts';
 import { recordAudit } from './audit.ts';
 import { assertManageable, assertScopeAllowed, assertVisible, canManage } from './connection-access.ts';
@@ -328,6 +329,7 @@ export async function updateConnection(deps: ServiceDeps, actor: AdminActor, inp
 async function forget(deps: ServiceDeps, connection: { id: string; platformId: string }): Promise<void> {
   deps.clients.evict(connection.id);
   deps.connections.invalidate(connection.id);
+  await deps.generations.bump([platformScope(connection.platformId)]);
   try {
     await deps.cache.clearConnections(connection.platformId, [connection.id]);
   } catch (e) {

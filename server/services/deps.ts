@@ -1,7 +1,9 @@
+import type { AuthCache } from '../auth/auth-cache.ts';
 import type { SecretCache } from '../cache/index.ts';
 import type { Config } from '../config.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Db } from '../db/client.ts';
+import type { Generations } from '../invalidation/generations.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ProviderClientPool } from '../providers/registry.ts';
@@ -16,6 +18,9 @@ export interface ServiceDeps {
   config: Config;
   cache: SecretCache;
   connections: ConnectionDirectory;
+  /** What changes bump, so every instance stops using what it kept in memory of it. */
+  generations: Generations;
+  authCache: AuthCache;
   metrics: Metrics;
 }
 

@@ -60,12 +60,11 @@ const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', messag
  * whole platform; a project = what that project can see, managing only connections of that
  * project alone); null for engines and members.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   const { auth } = ctx;
   if ('error' in auth) throw auth.error;
   const principal = auth.principal;
   if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: auth.reason });
-  await ctx.countCall?.(principal, path);
   const actor = { platformId: principal.platformId, actor: actorOf(principal) };
   return next({ ctx: { ...ctx, principal, actor, admin: adminActorOf(principal) } });
 });

@@ -117,7 +117,7 @@ describe('in-process caches stay within their bounds', () => {
     for (let i = 0; i < 5; i++) {
       ids.push((await admin.secretManagers.create.mutate({ name: `V${i}`, provider: 'vault', authMethod: 'token', scope: 'PLATFORM', config: vaultTokenConfig(vault, readToken) })).id);
     }
-    const directory = new ConnectionDirectory(t.server.deps.db, t.keyRing, 60_000, 3);
+    const directory = new ConnectionDirectory(t.server.deps.db, t.keyRing, t.server.deps.generations, 60_000, 3);
     const handles = [];
     for (const id of ids) {
       handles.push((await directory.lookup(platformId, [id])).get(id)!);
