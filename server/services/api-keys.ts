@@ -75,8 +75,8 @@ export async function listApiKeys(db: Db, platformId: string): Promise<ApiKeyDto
 }
 
 /**
- * Revokes an active key. Authentication reads the database on every request, so every
- * instance refuses the key from its next request on. Over the API, the platform's last
+ * Revokes an active key. The caller then bumps the `auth` generation, so every instance
+ * refuses the key from its next request on (Generations). Over the API, the platform's last
  * active admin key is kept (409): revoking it would lock every admin out; an operator can
  * still revoke it with the CLI (`platformId` undefined).
  */
