@@ -20,7 +20,7 @@ import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes
 import { createRateLimits } from './http/rate-limits.ts';
 import { LocalGenerations, RedisGenerations } from './invalidation/generations.ts';
 import { AuthCache } from './auth/auth-cache.ts';
-import { registerRequestLog } from './http/request-log.ts';
+import { RequestLog } from './http/request-log.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
@@ -76,11 +76,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     routerOptions: { maxParamLength: 5000 },
     // Random rather than a counter: ids of several instances' log lines never collide.
     genReqId: () => randomUUID(),
-    // Two lines per request at info would cost the hot path more than a cache hit does;
-    // requests are logged at debug (below), failures always.
-    disableRequestLogging: true,
+    logController: new RequestLog(),
   });
-  registerRequestLog(app, logger);
   registerResponseHeaders(app);
   registerErrorHandler(app);
   await registerCors(app, config.allowedOrigins, config.publicUrl);
