@@ -15,6 +15,7 @@ import { authenticateRequest, createContextInner } from '../../server/trpc/conte
 import { createCallerFactory } from '../../server/trpc/init.ts';
 import { appRouter } from '../../server/routers/_app.ts';
 import { ConnectionDirectory } from '../../server/services/connection-directory.ts';
+import { newId } from '../../server/services/ids.ts';
 import { ProviderClientPool } from '../../server/providers/registry.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { VaultEmulator } from '../emulators/vault/index.ts';
@@ -109,7 +110,19 @@ describe('in-process caches stay within their bounds', () => {
     expect(connections.size).toBeLessThanOrEqual(1);
     expect(clients.size).toBeLessThanOrEqual(1);
     expect((await engine.secrets.resolve({ references: [real] })).values).toEqual(['app']);
-  });
+  }, 120_000);
+
+  it('whatever unknown API keys and embed tokens of unknown keys are presented', async () => {
+    const { deps } = t.server;
+    const before = deps.authCache.size;
+    for (let i = 0; i < 500 * SCALE; i++) {
+      const apiKey = await authenticateRequest(deps, `Bearer smk_${randomBytes(24).toString('base64url')}`);
+      const embed = await authenticateRequest(deps, `Bearer ${await hs256Token({ id: newId('esk'), secret: 'guess' }, { role: 'admin' })}`);
+      expect([apiKey.principal, embed.principal]).toEqual([null, null]);
+    }
+    // Only what names something is kept: a flood of guesses leaves nothing behind.
+    expect(deps.authCache.size).toBe(before);
+  }, 120_000);
 
   it('by evicting the least recently used connections and closing the clients it drops', async () => {
     const { admin, platformId } = await t.newPlatform();
