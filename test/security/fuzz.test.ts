@@ -22,6 +22,8 @@ import { startSeededVault, vaultTokenConfig } from '../server/support/vault.ts';
 const RUNS = Number(process.env.SM_FUZZ_RUNS ?? 2_000);
 const SEED = 1202;
 const CONCURRENCY = 16;
+/** Per test: SM_FUZZ_RUNS cases take seconds on an idle machine, far longer on a busy one. */
+const BUDGET_MS = 120_000 * Math.max(1, RUNS / 2_000);
 /** SQL, drivers, stacks, file paths: the inside of the server. */
 const INTERNALS = /\bselect\b[^"]{0,300}\bfrom "|insert into "|delete from "|update "\w+" set|\bwhere "|PostgresError|drizzle|node_modules|\.ts:\d+:\d+|\bat [\w.<>]+ \(\/|ECONNREFUSED|pglite/i;
 const SECRET_VALUE = 'vault-value-canary-7c1e';
@@ -205,7 +207,7 @@ describe('fuzzing every procedure as every principal', () => {
           : await send('POST', `/trpc/${name}`, who, json ?? '');
       assertSafe(answer, who, `${name} as ${who} with ${(json ?? '').slice(0, 120)}`);
     });
-  });
+  }, BUDGET_MS);
 
   it('never answers 5xx to broken bodies, methods, batches and nesting no schema expects', async () => {
     const bodies = fc.oneof(
@@ -223,7 +225,7 @@ describe('fuzzing every procedure as every principal', () => {
     await sendAll(fc.tuple(principal, fc.constantFrom<'GET' | 'POST'>('GET', 'POST'), paths, bodies), async ([who, method, path, body]) => {
       assertSafe(await send(method, path, who, method === 'POST' ? body : undefined), who, `${method} ${path}`);
     });
-  });
+  }, BUDGET_MS);
 });
 
 describe('fuzzing the REST routes', () => {
@@ -237,7 +239,7 @@ describe('fuzzing the REST routes', () => {
     await sendAll(fc.tuple(principal, query), async ([who, params]) => {
       assertSafe(await send('DELETE', `/api/v1/secret-managers/cache?${params}`, who), who, `cache ${params}`);
     });
-  });
+  }, BUDGET_MS);
 
   it('the static, health and readiness routes never answer 5xx', async () => {
     // Without a build the admin page answers its documented 503 ("not built"): `npm test` builds first.
@@ -245,5 +247,5 @@ describe('fuzzing the REST routes', () => {
     const segments = fc.oneof(text().map(percentEncoded), fc.constantFrom('..', '%2e%2e', '%00', '%FF', '%C3%28', '%', 'secret-managers.js', 'admin-page/index.html', ''));
     const path = fc.tuple(fc.constantFrom('/elements/', '/', '/healthz/', '/readyz/', '/demo/'), fc.array(segments, { maxLength: 4 })).map(([base, parts]) => `${base}${parts.join('/')}`);
     await sendAll(path, async (p) => assertSafe(await send('GET', p, 'nobody'), 'nobody', p));
-  });
+  }, BUDGET_MS);
 });
