@@ -144,10 +144,14 @@ function median(loads: Load[]): Load {
   return { requestsPerSecond: middle(loads, (l) => l.requestsPerSecond).requestsPerSecond, p99Ms: middle(loads, (l) => l.p99Ms).p99Ms, failed: loads.reduce((n, l) => n + l.failed, 0) };
 }
 
-/** The server as deployed: `tsx server/cli.ts serve` (npm start), configured by its environment. */
+/**
+ * The server as deployed: `tsx server/cli.ts serve` (npm start), configured by its
+ * environment. BENCH_CPU_PROF=<folder> has it write a CPU profile there when it stops.
+ */
 function startServer(env: Record<string, string>): ChildProcess {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // Its request log goes nowhere, but is written as in production.
-  return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...profile, '--import', 'tsx', 'server/cli.ts', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function untilHealthy(url: string, server: ChildProcess): Promise<void> {
