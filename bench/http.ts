@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 import { generateApiKeyToken } from '../server/auth/api-key-token.ts';
 import { KeyRing } from '../server/crypto/keyring.ts';
 import { openPostgres } from '../server/db/client.ts';
@@ -10,13 +11,13 @@ import type { AppRouter } from '../server/routers/_app.ts';
 import { createApiKey } from '../server/services/api-keys.ts';
 import { createPlatform } from '../server/services/platforms.ts';
 import { closedPort } from '../test/support/closed-port.ts';
-import { createTestDatabase } from '../test/server/support/database.ts';
 import { startBareServer } from './bare-server.ts';
 import { Cleanup } from './cleanup.ts';
 import { atLeast, atMost, information, type Row } from './measure.ts';
 import { startVaultProcess } from './vault-process.ts';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 1;
 const SECONDS = 4;
@@ -41,7 +42,7 @@ export async function benchHttp(): Promise<Row[]> {
   try {
     const prefix = `sm-bench:${randomBytes(4).toString('hex')}:`;
     cleanup.add('remove the Redis keys', () => dropPrefix(prefix));
-    const database = await createTestDatabase();
+    const database = await createDatabase();
     cleanup.add('drop the database', () => database.drop());
     const vault = await startVaultProcess();
     cleanup.add("stop the bench's Vault", () => vault.close());
@@ -186,4 +187,17 @@ async function dropPrefix(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** A database of the bench's own, named so that one left by a killed run is recognised. */
+async function createDatabase(): Promise<{ url: string; drop(): Promise<unknown> }> {
+  const name = `sm_bench_${randomBytes(6).toString('hex')}`;
+  const admin = (run: (sql: postgres.Sql) => Promise<unknown>) => {
+    const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+    return run(sql).finally(() => sql.end());
+  };
+  await admin((sql) => sql.unsafe(`create database ${name}`));
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`)) };
 }
