@@ -27,7 +27,8 @@ export async function startBareServer(mode: BareMode, body: string, redis: { url
     url,
     close: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Already gone (an interrupt reaches the whole process group): its exit event has passed.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill();
       }),

@@ -14,9 +14,17 @@ export class Cleanup {
     this.steps.push({ what, undo });
   }
 
-  /** Undoes everything, last added first; a step that fails is reported and the others still run. */
-  async run(): Promise<void> {
-    Cleanup.pending.delete(this);
+  private running: Promise<void> | undefined;
+
+  /**
+   * Undoes everything, last added first; a step that fails is reported and the others
+   * still run. Every caller (the step's own `finally`, an interrupt) waits for the same run.
+   */
+  run(): Promise<void> {
+    return (this.running ??= this.undo());
+  }
+
+  private async undo(): Promise<void> {
     for (const { what, undo } of this.steps.splice(0).reverse()) {
       try {
         await undo();
@@ -24,6 +32,7 @@ export class Cleanup {
         console.error(`bench cleanup: could not ${what}: ${(e as Error).message}`);
       }
     }
+    Cleanup.pending.delete(this);
   }
 
   /** Undoes every step not yet undone: for an interrupted run. */

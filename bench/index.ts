@@ -10,8 +10,16 @@ import { benchResolution } from './resolution.ts';
  * on the same machine, so runs on different machines stay comparable. Exits non-zero when
  * a row misses its target, so that a regression is visible.
  */
-// An interrupted run still stops its child processes and drops what it created.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void Cleanup.runAll().finally(() => process.exit(130)));
+// An interrupted run still stops its child processes and drops what it created. A signal
+// may come twice (to the process group, and relayed by tsx): the second must not kill us.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    void Cleanup.runAll().finally(() => process.exit(130));
+  });
+}
 
 const rows: Row[] = [];
 rows.push(...(await benchResolution()));
