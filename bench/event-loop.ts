@@ -8,7 +8,8 @@ import { createServer } from '../server/server.ts';
 import { createApiKey } from '../server/services/api-keys.ts';
 import { createPlatform } from '../server/services/platforms.ts';
 import { startAdversarialClient, type PhaseResult } from './adversarial-client.ts';
-import { percentile, type Row } from './measure.ts';
+import { Cleanup } from './cleanup.ts';
+import { atMost, information, percentile, type Row } from './measure.ts';
 
 /** What fits in the 1 MiB body limit once wrapped in `{"value":{"field":…},"onError":"report"}`. */
 const LENGTH = 1024 * 1024 - 64;
@@ -36,13 +37,25 @@ type Kind = 'idle' | 'plain' | 'adversarial';
  * Issue 12: such a body must not delay `/healthz` by more than a few milliseconds.
  */
 export async function benchEventLoop(): Promise<Row[]> {
+  const cleanup = new Cleanup();
+  try {
+    return await measure(cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function measure(cleanup: Cleanup): Promise<Row[]> {
   const database = await openPglite(undefined);
+  cleanup.add('close the database', () => database.close());
   const logger = createLogger('silent');
   const server = await createServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { database, logger, keyRing: KeyRing.parse(KeyRing.generateKey(1)) });
+  cleanup.add('stop the server', () => server.stop());
   const url = (await server.start()).replace('[::1]', '127.0.0.1');
   const platform = await createPlatform(database.db, 'bench');
   const { token } = await createApiKey(database.db, { platformId: platform.id, role: 'engine', token: generateApiKeyToken() });
   const client = startAdversarialClient();
+  cleanup.add('stop the adversarial client', async () => client.close());
 
   // The worst phase of each kind (a delay histogram re-enabled would count the pause between phases).
   const loops: Record<Kind, { max: number; p99: number }> = { idle: { max: 0, p99: 0 }, plain: { max: 0, p99: 0 }, adversarial: { max: 0, p99: 0 } };
@@ -66,28 +79,24 @@ export async function benchEventLoop(): Promise<Row[]> {
     await phase('plain', () => client.run({ url, token, bodies: PLAIN, rounds: 2 }));
     await phase('idle', () => client.run({ url, token, bodies: [], rounds: 0, idleMs: took }));
   }
-  client.close();
-  await server.stop();
-  await database.close();
-
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const loop = (kind: Kind) => loops[kind];
   const pings = (kind: Kind) => {
     const sorted = healthz[kind].sort((a, b) => a - b);
     return { max: sorted.at(-1)!, p99: percentile(sorted, 99) };
   };
-  const row = (measure: string, ours: { max: number; p99: number }, baseline: { max: number; p99: number }, target: string): Row => ({
+  const row = (measure: string, ours: { max: number; p99: number }, baseline: { max: number; p99: number }, verdict: (ratio: number) => Pick<Row, 'ratio' | 'target' | 'met'>): Row => ({
     measure: `${measure}, p99 (max)`,
     ours: `${ms(ours.p99)} (${ms(ours.max)})`,
     baseline: `${ms(baseline.p99)} (${ms(baseline.max)})`,
-    ratio: ours.p99 / baseline.p99,
-    target,
+    ...verdict(ours.p99 / baseline.p99),
   });
   const sent = Object.values(statuses).reduce((a, b) => a + b, 0);
   const answered = Object.entries(statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
   return [
-    row(`event-loop delay resolving ${sent} 1 MiB adversarial bodies over HTTP (${answered}) vs idle loop`, loop('adversarial'), loop('idle'), 'a few ms'),
-    row('event-loop delay, adversarial vs plain 1 MiB bodies (the scan\'s own share)', loop('adversarial'), loop('plain'), '≈ 1'),
-    row('/healthz round trip while adversarial bodies are resolved vs idle', pings('adversarial'), pings('idle'), 'a few ms'),
+    row(`event-loop delay resolving ${sent} 1 MiB adversarial bodies over HTTP (${answered}) vs idle loop`, loop('adversarial'), loop('idle'), (r) => information(r, 'any 1 MiB body costs this; the next row is the scan\'s share')),
+    // Issue 12's target: what the reference scan adds to the delay any 1 MiB body causes (≈ 1; 1.5 leaves room for noise).
+    row('event-loop delay, adversarial vs plain 1 MiB bodies (the scan\'s own share)', loop('adversarial'), loop('plain'), (r) => atMost(r, 1.5)),
+    row('/healthz round trip while adversarial bodies are resolved vs idle', pings('adversarial'), pings('idle'), (r) => information(r, 'as two rows up')),
   ];
 }

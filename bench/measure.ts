@@ -51,15 +51,38 @@ export interface Row {
   baseline: string;
   ratio: number;
   target: string;
+  /** Undefined for a row without a target (information). */
+  met: boolean | undefined;
 }
 
-export function ratioRow(measure: string, ours: number[], baseline: number[], target: string, p = 50): Row {
+type Verdict = Pick<Row, 'ratio' | 'target' | 'met'>;
+
+/** `valid` false (the measurement itself failed, e.g. non-2xx answers): the target is missed whatever the ratio. */
+export function atMost(ratio: number, limit: number, valid = true): Verdict {
+  return { ratio, target: `≤ ${limit}`, met: valid && ratio <= limit };
+}
+
+export function atLeast(ratio: number, limit: number, valid = true): Verdict {
+  return { ratio, target: `≥ ${limit}`, met: valid && ratio >= limit };
+}
+
+export function information(ratio: number, note = 'information'): Verdict {
+  return { ratio, target: `none (${note})`, met: undefined };
+}
+
+/** Percentile `p` of ours against the baseline's, judged by `verdict` (e.g. `(r) => atMost(r, 1.25)`). */
+export function ratioRow(measure: string, ours: number[], baseline: number[], verdict: (ratio: number) => Verdict, p = 50): Row {
   const a = percentile(ours, p);
   const b = percentile(baseline, p);
-  return { measure: `${measure} (p${p})`, ours: `${a.toFixed(1)} µs`, baseline: `${b.toFixed(1)} µs`, ratio: a / b, target };
+  return { measure: `${measure} (p${p})`, ours: `${a.toFixed(1)} µs`, baseline: `${b.toFixed(1)} µs`, ...verdict(a / b) };
 }
 
 export function printRows(rows: Row[]): void {
-  const table = rows.map((r) => ({ ...r, ratio: r.ratio.toFixed(2) }));
+  const table = rows.map(({ met, ...r }) => ({ ...r, ratio: r.ratio.toFixed(2), met: met === undefined ? '—' : met ? 'yes' : 'NO' }));
   console.table(table);
+}
+
+/** Rows whose target is missed: `npm run bench` fails on any, so a regression is visible. */
+export function missed(rows: Row[]): Row[] {
+  return rows.filter((r) => r.met === false);
 }

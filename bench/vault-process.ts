@@ -55,6 +55,8 @@ export async function startVaultProcess(): Promise<VaultProcess> {
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
+    // Already gone (an interrupt reaches the whole process group): its exit event has passed.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill();
   });

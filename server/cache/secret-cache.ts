@@ -18,6 +18,13 @@ export interface CacheScope {
   stamp: string;
 }
 
+/** One entry, as `getOrLoad` names it. */
+export interface CacheEntry {
+  scope: CacheScope;
+  kind: string;
+  key: string;
+}
+
 export interface CacheOptions {
   ttlSeconds: number;
   /** How long past expiry a value may still be served when the provider is unreachable (0 = never). */
@@ -253,8 +260,20 @@ export class SecretCache {
     if (read) await this.write(address, read.generation, data);
   }
 
+  /**
+   * The fresh values of many entries in one store round trip, each counted as a hit;
+   * undefined where an entry is missing or expired (or the store failed). Those are for
+   * `getOrLoad`, which counts the miss, re-reads the entry for its generation and stale
+   * value, and shares the load with concurrent misses.
+   */
+  async hits<T>(entries: CacheEntry[], signal?: AbortSignal): Promise<(T | undefined)[]> {
+    const found = await untilAborted(this.peekMany<T>(entries), signal);
+    found.forEach((data, i) => data !== undefined && this.options.metrics.cacheLookups.inc({ kind: entries[i]!.kind, result: 'hit' }));
+    return found;
+  }
+
   /** Fresh values for many entries in one round trip; undefined where missing or expired. */
-  async peekMany<T>(entries: { scope: CacheScope; kind: string; key: string }[]): Promise<(T | undefined)[]> {
+  async peekMany<T>(entries: CacheEntry[]): Promise<(T | undefined)[]> {
     const addressed = entries.map((e) => this.address(e.scope, e.kind, e.key));
     const addresses = addressed.map((e) => e.address);
     const values = (await this.guarded('get', () => this.store.getMany(addresses))) ?? addresses.map(() => undefined);
