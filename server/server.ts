@@ -21,6 +21,7 @@ import { registerRateLimits } from './http/rate-limits.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
+import { AuditWriter } from './services/audit-writer.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -31,6 +32,11 @@ import { contextFactory } from './trpc/context.ts';
 const CONNECTION_DIRECTORY_TTL_MS = 2000;
 /** /readyz answers within this, whatever the database does: orchestrators time their probes out at a few seconds. */
 const READINESS_TIMEOUT_MS = 1500;
+/**
+ * How long a stop waits for queued audit events to be written: ample for a database that
+ * answers, and well inside the usual grace before a SIGKILL (30 s in Kubernetes).
+ */
+const AUDIT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServerOptions {
   logger?: Logger;
@@ -63,7 +69,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const cache = createSecretCache({ redisUrl: config.redisUrl, ...config.cache }, keyRing, logger, metrics);
   await cache.ready();
   const connections = new ConnectionDirectory(database.db, keyRing, CONNECTION_DIRECTORY_TTL_MS);
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics };
+  const audit = new AuditWriter(database.db, { logger, metrics, maxBuffer: config.audit.maxBuffer });
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, metrics, audit };
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -112,6 +119,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     async stop() {
       await app.close();
+      // After the last request has answered, before the database closes: a clean stop loses no audit event.
+      await audit.close(AUDIT_SHUTDOWN_GRACE_MS);
       await metricsServer?.close();
       await clients.closeAll();
       rateLimitRedis?.disconnect();
