@@ -106,6 +106,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
+  let stopped: Promise<void> | undefined;
   return {
     app,
     deps,
@@ -117,15 +118,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const address = metricsServer?.server.address();
       return address && typeof address === 'object' ? `http://${config.metrics.host}:${address.port}` : undefined;
     },
-    async stop() {
-      await app.close();
-      // After the last request has answered, before the database closes: a clean stop loses no audit event.
-      await audit.close(AUDIT_SHUTDOWN_GRACE_MS);
-      await metricsServer?.close();
-      await clients.closeAll();
-      rateLimitRedis?.disconnect();
-      await cache.close();
-      if (!options.database) await database.close();
+    // Once: SIGINT then SIGTERM, or a test and its cleanup, must not close things twice.
+    stop() {
+      stopped ??= stopEverything();
+      return stopped;
     },
   };
+
+  async function stopEverything() {
+    await app.close();
+    // After the last request has answered, before the database closes: a clean stop loses no audit event.
+    await audit.close(AUDIT_SHUTDOWN_GRACE_MS);
+    await metricsServer?.close();
+    await clients.closeAll();
+    rateLimitRedis?.disconnect();
+    await cache.close();
+    if (!options.database) await database.close();
+  }
 }

@@ -27,13 +27,17 @@ export interface AuditWriterOptions {
   metrics: Metrics;
   /** Unwritten events held at most; at this many, `record` refuses (SM_AUDIT_MAX_BUFFER). */
   maxBuffer: number;
+  /** Tests set these to see each trigger of a write on its own. */
+  batchWindowMs?: number;
+  batchSize?: number;
 }
 
 /**
  * Writes resolution audit events in batches: one multi-row INSERT per `BATCH_WINDOW_MS`
- * or `BATCH_SIZE` events, so a warm resolve waits for no database round trip. A failed
- * INSERT leaves its events queued, in order, and is retried; when `maxBuffer` events are
- * unwritten, `record` refuses and resolution fails closed rather than run unaudited.
+ * (100 ms) or `BATCH_SIZE` (1,000) events, so a warm resolve waits for no database round
+ * trip. A failed INSERT leaves its events queued, in order, and is retried; when
+ * `maxBuffer` events are unwritten, `record` refuses and resolution fails closed rather
+ * than run unaudited.
  * Changes (connections, keys) are not for this writer: their row commits with them.
  */
 export class AuditWriter {
@@ -48,11 +52,16 @@ export class AuditWriter {
   private closed = false;
   /** Shutdown gave up on what is left: the loop stops retrying. */
   private abandoned = false;
+  private readonly batchWindowMs: number;
+  private readonly batchSize: number;
 
   constructor(
     private readonly db: Db,
     private readonly options: AuditWriterOptions,
-  ) {}
+  ) {
+    this.batchWindowMs = options.batchWindowMs ?? BATCH_WINDOW_MS;
+    this.batchSize = options.batchSize ?? BATCH_SIZE;
+  }
 
   /** Unwritten events, the one being written included. */
   get buffered(): number {
@@ -106,7 +115,7 @@ export class AuditWriter {
   /** Starts the loop at once for a full batch; otherwise when the oldest event's window ends. */
   private schedule(): void {
     if (this.pumping || this.abandoned || this.queue.length === 0) return;
-    if (this.queue.length >= BATCH_SIZE || this.draining > 0) {
+    if (this.queue.length >= this.batchSize || this.draining > 0) {
       this.startPump();
       return;
     }
@@ -115,7 +124,7 @@ export class AuditWriter {
         this.timer = undefined;
         this.startPump();
       },
-      Math.max(0, this.queue[0]!.queuedAt + BATCH_WINDOW_MS - Date.now()),
+      Math.max(0, this.queue[0]!.queuedAt + this.batchWindowMs - Date.now()),
     ).unref();
   }
 
@@ -131,7 +140,7 @@ export class AuditWriter {
   private async pump(): Promise<void> {
     let retryMs = RETRY_FIRST_MS;
     while (this.queue.length > 0 && !this.abandoned) {
-      const batch = this.queue.slice(0, BATCH_SIZE);
+      const batch = this.queue.slice(0, this.batchSize);
       try {
         await this.db.insert(auditEvents).values(batch.map((q) => q.row));
       } catch (e) {
@@ -145,7 +154,7 @@ export class AuditWriter {
       retryMs = RETRY_FIRST_MS;
       // Less than a batch whose window is still open waits for it, unless someone is flushing.
       const oldest = this.queue[0];
-      if (this.draining === 0 && this.queue.length < BATCH_SIZE && (!oldest || oldest.queuedAt + BATCH_WINDOW_MS > Date.now())) return;
+      if (this.draining === 0 && this.queue.length < this.batchSize && (!oldest || oldest.queuedAt + this.batchWindowMs > Date.now())) return;
     }
   }
 
