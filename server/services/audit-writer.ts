@@ -38,7 +38,7 @@ export interface AuditWriterOptions {
  * trip. A failed INSERT leaves its events queued, in order, and is retried; when
  * `maxBuffer` events are unwritten, `record` refuses and resolution fails closed rather
  * than run unaudited.
- * Changes (connections, keys) are not for this writer: their row commits with them.
+ * Changes (connections, keys) are not for this writer: their row is written before they answer.
  */
 export class AuditWriter {
   private readonly queue: Queued[] = [];

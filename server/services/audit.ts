@@ -24,7 +24,7 @@ function storable(value: unknown): unknown {
   return value;
 }
 
-/** Writes one event now, in the caller's transaction if `db` is one: for changes, whose row must commit with them. */
+/** Writes one event now: for changes, whose row must be kept before they answer (resolution goes through the AuditWriter). */
 export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
   await db.insert(auditEvents).values(auditRow(event));
 }

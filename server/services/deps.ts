@@ -19,8 +19,8 @@ export interface ServiceDeps {
   connections: ConnectionDirectory;
   metrics: Metrics;
   /**
-   * Resolution audit events, batched; changes write theirs with `recordAudit` in their own
-   * transaction. Optional only for deps built by hand (the benchmark): without a writer,
+   * Resolution audit events, batched; changes write theirs at once with `recordAudit`.
+   * Optional only for deps built by hand (the benchmark): without a writer,
    * resolution writes its event at once, as before batching.
    */
   audit?: AuditWriter;
