@@ -66,6 +66,7 @@ const envSchema = z.object({
   SM_MAX_VALUE_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
   SM_MAX_VALUE_STRINGS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   SM_MAX_VALUE_CHARS: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(1024 * 1024),
+  SM_AUDIT_MAX_BUFFER: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   SM_EMBED_AUDIENCE: z.string().trim().min(1).max(256).default('secret-managers'),
   SM_EMBED_MAX_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
   SM_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
@@ -109,6 +110,8 @@ export interface Config {
   /** Where /metrics is served: to a bearer `token` on the API's port, and/or without one on `port` at `host`. */
   metrics: { token: string | undefined; port: number | undefined; host: string };
   resolve: ResolveBounds;
+  /** Resolution audit events held in memory, not yet written: at this many, resolves are refused (AUDIT_UNAVAILABLE). */
+  audit: { maxBuffer: number };
 }
 
 /** What one `secrets.resolve` call may ask for, and how long it may take (DESIGN.md, "Bounded work"). */
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxValueStrings: e.SM_MAX_VALUE_STRINGS,
       maxValueChars: e.SM_MAX_VALUE_CHARS,
     },
+    audit: { maxBuffer: e.SM_AUDIT_MAX_BUFFER },
     embed: { audience: e.SM_EMBED_AUDIENCE, maxTtlSeconds: e.SM_EMBED_MAX_TTL_SECONDS },
     providerPolicy: { allowAmbientCredentials: e.SM_ALLOW_AMBIENT_CREDENTIALS, allowCustomHosts: e.SM_ALLOW_CUSTOM_PROVIDER_HOSTS },
     allowedNetworks: e.SM_PROVIDER_ALLOWED_NETWORKS,

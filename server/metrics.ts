@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 /** One registry per server instance (tests run several in one process). */
 export function createMetrics() {
@@ -21,6 +21,22 @@ export function createMetrics() {
       name: 'sm_provider_calls_total',
       help: 'Calls made to secret manager providers, by outcome code',
       labelNames: ['provider', 'operation', 'outcome'] as const,
+      registers: [registry],
+    }),
+    auditRowsWritten: new Counter({
+      name: 'sm_audit_rows_written_total',
+      help: 'Resolution audit events written to the database by the batching audit writer',
+      registers: [registry],
+    }),
+    auditBatches: new Counter({
+      name: 'sm_audit_batches_total',
+      help: 'Multi-row audit inserts by outcome (written, failed: the rows stay queued and are retried)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    auditBuffered: new Gauge({
+      name: 'sm_audit_buffered',
+      help: 'Resolution audit events held in memory, not yet written (resolves are refused at SM_AUDIT_MAX_BUFFER)',
       registers: [registry],
     }),
   };

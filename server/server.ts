@@ -24,6 +24,7 @@ import { RequestLog } from './http/request-log.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
+import { AuditWriter } from './services/audit-writer.ts';
 import { ConnectionDirectory } from './services/connection-directory.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -32,6 +33,11 @@ import { contextFactory } from './trpc/context.ts';
 
 /** /readyz answers within this, whatever the database does: orchestrators time their probes out at a few seconds. */
 const READINESS_TIMEOUT_MS = 1500;
+/**
+ * How long a stop waits for queued audit events to be written: ample for a database that
+ * answers, and well inside the usual grace before a SIGKILL (30 s in Kubernetes).
+ */
+const AUDIT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServerOptions {
   logger?: Logger;
@@ -68,7 +74,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const generations = coordination ? new RedisGenerations(coordination, config.cache.keyPrefix, logger) : new LocalGenerations();
   const connections = new ConnectionDirectory(database.db, keyRing, generations, config.authCacheSeconds * 1000);
   const authCache = new AuthCache(generations, config.authCacheSeconds);
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, generations, authCache, metrics };
+  const audit = new AuditWriter(database.db, { logger, metrics, maxBuffer: config.audit.maxBuffer });
+  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, generations, authCache, metrics, audit };
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -104,6 +111,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
+  let stopped: Promise<void> | undefined;
   return {
     app,
     deps,
@@ -115,13 +123,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const address = metricsServer?.server.address();
       return address && typeof address === 'object' ? `http://${config.metrics.host}:${address.port}` : undefined;
     },
-    async stop() {
-      await app.close();
-      await metricsServer?.close();
-      await clients.closeAll();
-      coordination?.disconnect();
-      await cache.close();
-      if (!options.database) await database.close();
+    // Once: SIGINT then SIGTERM, or a test and its cleanup, must not close things twice.
+    stop() {
+      stopped ??= stopEverything();
+      return stopped;
     },
   };
+
+  async function stopEverything() {
+    await app.close();
+    // After the last request has answered, before the database closes: a clean stop loses no audit event.
+    await audit.close(AUDIT_SHUTDOWN_GRACE_MS);
+    await metricsServer?.close();
+    await clients.closeAll();
+    coordination?.disconnect();
+    await cache.close();
+    if (!options.database) await database.close();
+  }
 }

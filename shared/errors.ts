@@ -1,7 +1,8 @@
 /**
  * The closed error taxonomy of DESIGN.md. Every provider failure is mapped to one of
- * these codes, and TIMEOUT is what a resolve call's own deadline leaves unresolved;
- * clients read it from `error.data.secretManagerCode`.
+ * these codes, TIMEOUT is what a resolve call's own deadline leaves unresolved, and
+ * AUDIT_UNAVAILABLE a resolve refused because its audit row could not be kept; clients
+ * read it from `error.data.secretManagerCode`.
  */
 export const secretManagerErrorCodes = [
   'CONNECTION_FAILED',
@@ -15,6 +16,7 @@ export const secretManagerErrorCodes = [
   'CREDENTIALS_REQUIRED',
   'CONNECTION_UNDECRYPTABLE',
   'TIMEOUT',
+  'AUDIT_UNAVAILABLE',
 ] as const;
 
 export type SecretManagerErrorCode = (typeof secretManagerErrorCodes)[number];
@@ -70,6 +72,10 @@ export const errorCodeInfo = {
   TIMEOUT: {
     title: 'Not resolved in time',
     hint: 'The call ran out of time (SM_RESOLVE_TIMEOUT_MS) before this reference resolved: a secret manager is slow or not answering. Try again, or resolve fewer references per call.',
+  },
+  AUDIT_UNAVAILABLE: {
+    title: 'Secrets cannot be resolved right now',
+    hint: 'This server cannot write its audit trail at the moment, and it hands out no secret unaudited. Try again shortly; resolving works again once the audit trail is written. If it persists, the operator should check that the database is available.',
   },
 } as const satisfies Record<SecretManagerErrorCode, ErrorCodeInfo>;
 

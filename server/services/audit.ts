@@ -24,8 +24,14 @@ function storable(value: unknown): unknown {
   return value;
 }
 
+/** Writes one event now: for changes, whose row must be kept before they answer (resolution goes through the AuditWriter). */
 export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
-  await db.insert(auditEvents).values({
+  await db.insert(auditEvents).values(auditRow(event));
+}
+
+/** The row an event is stored as. */
+export function auditRow(event: AuditEvent) {
+  return {
     id: newId('aud'),
     platformId: event.platformId,
     actor: event.actor,
@@ -34,5 +40,5 @@ export async function recordAudit(db: Db, event: AuditEvent): Promise<void> {
     targetId: event.targetId ?? null,
     outcome: event.outcome,
     details: storable(event.details ?? {}) as Record<string, unknown>,
-  });
+  };
 }

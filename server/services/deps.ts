@@ -7,6 +7,7 @@ import type { Generations } from '../invalidation/generations.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ProviderClientPool } from '../providers/registry.ts';
+import type { AuditWriter } from './audit-writer.ts';
 import type { ConnectionDirectory } from './connection-directory.ts';
 
 /** What services need from the running server; built once by `createServer`. */
@@ -22,6 +23,12 @@ export interface ServiceDeps {
   generations: Generations;
   authCache: AuthCache;
   metrics: Metrics;
+  /**
+   * Resolution audit events, batched; changes write theirs at once with `recordAudit`.
+   * Optional only for deps built by hand (the benchmark): without a writer,
+   * resolution writes its event at once, as before batching.
+   */
+  audit?: AuditWriter;
 }
 
 /** The caller, as services see it: which platform, and who for the audit trail. */

@@ -7,7 +7,7 @@ import type { CacheEntry } from '../cache/secret-cache.ts';
 import { untilAborted } from '../abortable.ts';
 import { AppError, SecretManagerError, withoutLocation } from '../errors.ts';
 import type { ProviderClient, SecretValue } from '../providers/types.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, type AuditEvent } from './audit.ts';
 import { canManage, visibleInProject } from './connection-access.ts';
 import type { ConnectionHandle } from './connection-directory.ts';
 import type { Actor, AdminActor, ServiceDeps } from './deps.ts';
@@ -243,6 +243,8 @@ export async function resolveSecrets(
   context: ResolutionContext,
   input: { references?: string[] | undefined; value?: unknown; onError: 'throw' | 'report' },
 ): Promise<ResolveOutput> {
+  // Fail closed: no secret is fetched for a call whose audit row could not be kept.
+  deps.audit?.assertAccepting();
   const bounds = deps.config.resolve;
   const call = readCallInput(input, bounds);
   const { outcomes, stoppedBy } = await resolveAll(deps, context, call.references, { timeoutMs: bounds.timeoutMs, stopOnFailure: input.onError === 'throw' });
@@ -251,7 +253,7 @@ export async function resolveSecrets(
   const results = new Map([...outcomes].map(([reference, outcome]) => [reference, outcome ?? (stoppedBy === 'deadline' ? timedOut : undefined)]));
   const failures = [...results].filter((entry): entry is [CallReference, Failure] => entry[1]?.ok === false);
   const abandoned = [...results.values()].filter((outcome) => outcome === undefined).length;
-  await recordAudit(deps.db, {
+  const event: AuditEvent = {
     platformId: context.platformId,
     actor: context.actor,
     action: 'secrets.resolve',
@@ -266,7 +268,10 @@ export async function resolveSecrets(
       failures: failures.map(([reference, failure]) => ({ reference: reference.text, code: failure.code })),
       ...(abandoned > 0 && { abandoned }),
     },
-  });
+  };
+  // Queued for the next batch; throws (and so hands out nothing) if it cannot be.
+  if (deps.audit) deps.audit.record(event);
+  else await recordAudit(deps.db, event);
 
   if (input.onError === 'throw' && failures.length > 0) {
     const [reference, failure] = failures.find(([r]) => typeof stoppedBy === 'object' && r === stoppedBy.failed) ?? failures[0]!;

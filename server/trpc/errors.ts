@@ -24,6 +24,8 @@ const trpcCodeOf: Record<SecretManagerErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONNECTION_UNDECRYPTABLE: 'CONFLICT',
   // The call's own deadline passed waiting for providers: a gateway's timeout, which a client may retry.
   TIMEOUT: 'GATEWAY_TIMEOUT',
+  // Our own outage (the audit trail cannot be written), not the provider's: retry later, as for the database.
+  AUDIT_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 /** What every unexpected failure answers: nothing of SQL, drivers, stacks or hosts reaches a client. */

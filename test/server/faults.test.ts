@@ -22,6 +22,7 @@ let connectionId: string;
 const reference = () => `{{sm:${connectionId}:secret/app/db#password}}`;
 
 async function auditCount(action: string): Promise<number> {
+  await t.flushAudit();
   const [row] = await rawRows<{ n: string }>(t.database, `select count(*) as n from audit_events where action = '${action}'`);
   return Number(row!.n);
 }
@@ -89,6 +90,7 @@ describe('a provider that refuses for now', () => {
       expect(failed.results).toEqual([expect.objectContaining({ ok: false, code: expect.stringMatching(/^(PROVIDER_ERROR|CONNECTION_FAILED)$/) })]);
       const thrown = await rejection(engine.secrets.resolve.mutate({ references: [reference()] }));
       expect(thrown.data.httpStatus).toBe(502);
+      await t.flushAudit();
       const [audit] = await rawRows<{ outcome: string }>(t.database, `select outcome from audit_events where action = 'secrets.resolve' order by at desc limit 1`);
       expect(audit!.outcome).toBe('failure');
     } finally {

@@ -21,6 +21,7 @@ afterAll(async () => {
 describe('the same procedures on embedded PGlite', () => {
   it('runs the connection lifecycle and stores no plaintext credential', async () => {
     await connectionLifecycle(t, vault, readToken);
+    await t.flushAudit();
     const dump = JSON.stringify(await rawRows(t.database, 'select * from audit_events'));
     expect(dump).not.toContain(readToken);
   });

@@ -137,6 +137,7 @@ describe('a resolve call under the default bounds', () => {
     const error = await rejection(engine.secrets.resolve.mutate({ value }));
     expect(error.data).toMatchObject({ httpStatus: 400, secretManagerCode: 'INVALID_PATH' });
     expect(error.message.length).toBeLessThan(2120 + 200);
+    await t.flushAudit();
     const rows = await rawRows<{ size: number }>(t.database, `select length(details::text) as size from audit_events where platform_id = '${platformId}' and action = 'secrets.resolve'`);
     expect(rows.map((r) => Number(r.size) < 3000)).toEqual([true, true]);
   });
@@ -155,6 +156,7 @@ describe('a resolve call under the default bounds', () => {
     expect(brokenResult.reference.startsWith('{{sm:con_x:secret/app/unclosed value-text-canary-')).toBe(true);
     expect(brokenResult.reference.length).toBeLessThanOrEqual(2120);
 
+    await t.flushAudit();
     const [row] = await rawRows<{ details: Record<string, unknown> }>(
       t.database,
       `select details from audit_events where platform_id = '${platformId}' and action = 'secrets.resolve'`,
@@ -200,6 +202,7 @@ describe('the deadline of a resolve call', () => {
     expect(error.message).toContain('48 of 48 references were not');
     await stuck.allAbandoned();
 
+    await server.t.flushAudit();
     const events = await rawRows<{ outcome: string; details: { failures: { code: string }[] } }>(
       server.t.database,
       `select outcome, details from audit_events where platform_id = '${server.platformId}' and action = 'secrets.resolve' order by at desc limit 1`,
@@ -235,6 +238,7 @@ describe('onError throw', () => {
     expect(stuck.reads()).toBe(15);
     await stuck.allAbandoned();
 
+    await server.t.flushAudit();
     const [event] = await rawRows<{ details: { failures: unknown[]; abandoned: number } }>(
       server.t.database,
       `select details from audit_events where platform_id = '${server.platformId}' and action = 'secrets.resolve' order by at desc limit 1`,

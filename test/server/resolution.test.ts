@@ -94,6 +94,7 @@ describe('secrets.resolve', () => {
     const key = await admin.embedKeys.create.mutate({ name: 'host', algorithm: 'HS256' });
     const jwt = await hs256Token(key, { role: 'member', projectId: pa.id });
     expect((await rejection(t.client(jwt).secrets.resolve.mutate({ references: [ref(shared.id, 'secret/app/db')] }))).data.httpStatus).toBe(403);
+    await t.flushAudit();
     const events = await rawRows<{ outcome: string; details: { connectionIds: string[]; paths: string[] } }>(
       t.database,
       `select outcome, details from audit_events where platform_id = '${platformId}' and action = 'secrets.resolve' order by at`,

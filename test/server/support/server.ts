@@ -42,6 +42,8 @@ export interface TestServer {
   /** A platform with an admin key, created fresh. */
   newPlatform(name?: string): Promise<{ platformId: string; adminToken: string; admin: ApiClient }>;
   client(token: string | undefined): ApiClient;
+  /** Writes the resolution audit events still queued in the server's batching writer, so a test can read them. */
+  flushAudit(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startTestServer(options: { database: 'postgres' | 'pglite'
       return { platformId: platform.id, adminToken: key.token, admin: apiClient(url, key.token) };
     },
     client: (token) => apiClient(url, token),
+    flushAudit: async () => server.deps.audit?.flush(),
     async stop() {
       await server.stop();
       await database.close();
