@@ -7,13 +7,10 @@ import { openPglite } from '../server/db/client.ts';
 import { createLogger } from '../server/logger.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { ProviderClientPool } from '../server/providers/registry.ts';
-import { AuthCache } from '../server/auth/auth-cache.ts';
-import { LocalGenerations } from '../server/invalidation/generations.ts';
-import { ConnectionDirectory } from '../server/services/connection-directory.ts';
+import { assembleDeps } from '../server/services/assemble-deps.ts';
 import { createConnection } from '../server/services/connections.ts';
 import { createPlatform } from '../server/services/platforms.ts';
 import { readThroughCache, resolveSecrets } from '../server/services/resolution.ts';
-import type { ServiceDeps } from '../server/services/deps.ts';
 import { loadConfig } from '../server/config.ts';
 import { atMost, information, ratioRow, samplePair, type Row } from './measure.ts';
 import { Cleanup } from './cleanup.ts';
@@ -49,9 +46,8 @@ async function measure(cleanup: Cleanup): Promise<Row[]> {
   const egress = new EgressGuard(config.allowedNetworks);
   const clients = new ProviderClientPool({ timeoutMs: 10_000, logger, policy: config.providerPolicy, egress });
   cleanup.add('close the provider clients', () => clients.closeAll());
-  const generations = new LocalGenerations();
-  const connections = new ConnectionDirectory(database.db, keyRing, generations, 60_000);
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, metrics, connections, generations, authCache: new AuthCache(generations, 30) };
+  const deps = assembleDeps({ db: database.db, keyRing, clients, logger, config, cache, metrics });
+  cleanup.add('write the audit rows', () => deps.audit.close(10_000));
 
   const emulator = await startVaultProcess();
   cleanup.add("stop the bench's Vault", () => emulator.close());

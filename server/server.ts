@@ -19,13 +19,11 @@ import { registerErrorHandler } from './http/error-handler.ts';
 import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes.ts';
 import { createRateLimits } from './http/rate-limits.ts';
 import { LocalGenerations, RedisGenerations } from './invalidation/generations.ts';
-import { AuthCache } from './auth/auth-cache.ts';
 import { RequestLog } from './http/request-log.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
-import { AuditWriter } from './services/audit-writer.ts';
-import { ConnectionDirectory } from './services/connection-directory.ts';
+import { assembleDeps } from './services/assemble-deps.ts';
 import { appRouter, type AppRouter } from './routers/_app.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { bootstrapPlatform } from './services/platforms.ts';
@@ -72,10 +70,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rate limits and generations: a request's counting and reading travel together (auto-pipelined).
   const coordination = config.redisUrl ? createRedisClient(config.redisUrl, { autoPipelining: true }) : undefined;
   const generations = coordination ? new RedisGenerations(coordination, config.cache.keyPrefix, logger) : new LocalGenerations();
-  const connections = new ConnectionDirectory(database.db, keyRing, generations, config.authCacheSeconds * 1000);
-  const authCache = new AuthCache(generations, config.authCacheSeconds);
-  const audit = new AuditWriter(database.db, { logger, metrics, maxBuffer: config.audit.maxBuffer });
-  const deps: ServiceDeps = { db: database.db, keyRing, clients, logger, config, cache, connections, generations, authCache, metrics, audit };
+  const deps = assembleDeps({ db: database.db, keyRing, clients, logger, config, cache, metrics }, generations);
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -133,7 +128,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   async function stopEverything() {
     await app.close();
     // After the last request has answered, before the database closes: a clean stop loses no audit event.
-    await audit.close(AUDIT_SHUTDOWN_GRACE_MS);
+    await deps.audit.close(AUDIT_SHUTDOWN_GRACE_MS);
     await metricsServer?.close();
     await clients.closeAll();
     coordination?.disconnect();

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { pgErrorCode } from '../db/errors.ts';
+import { isDataException, pgErrorCode } from '../db/errors.ts';
 import { auditEvents } from '../db/schema/index.ts';
 import { SecretManagerError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -144,6 +144,8 @@ export class AuditWriter {
       try {
         await this.db.insert(auditEvents).values(batch.map((q) => q.row));
       } catch (e) {
+        // A row the database refuses for its content would block every batch behind it.
+        if (isDataException(e) && (await this.writeEach(batch))) continue;
         this.failed(e);
         await sleep(retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
@@ -155,6 +157,28 @@ export class AuditWriter {
       // Less than a batch whose window is still open waits for it, unless someone is flushing.
       const oldest = this.queue[0];
       if (this.draining === 0 && this.queue.length < this.batchSize && (!oldest || oldest.queuedAt + this.batchWindowMs > Date.now())) return;
+    }
+  }
+
+  /**
+   * The batch row by row; a row refused for its content is kept with its details replaced
+   * by a marker, so the event is still on record. False when the database failed otherwise.
+   */
+  private async writeEach(batch: Queued[]): Promise<boolean> {
+    try {
+      for (const { row } of batch) {
+        await this.db.insert(auditEvents).values(row).catch((e: unknown) => {
+          if (!isDataException(e)) throw e;
+          this.options.logger.warn({ action: row.action }, 'an audit event\'s details could not be stored; it is kept without them');
+          return this.db.insert(auditEvents).values({ ...row, details: { unstorable: true } });
+        });
+        // Written: not written again if a later row fails.
+        this.queue.splice(0, 1);
+        this.written(1);
+      }
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -13,12 +13,15 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/** Half of a UTF-16 pair without its other half: JSON can spell it, jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * Details echo client text (references, names); jsonb refuses the NUL character, and the
- * audit trail must never fail a request over what a client typed.
+ * Details echo client text (references, names); jsonb refuses the NUL character and lone
+ * surrogates, and the audit trail must never fail a request over what a client typed.
  */
 function storable(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
   if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
   return value;

@@ -10,7 +10,7 @@ import type { ProviderClientPool } from '../providers/registry.ts';
 import type { AuditWriter } from './audit-writer.ts';
 import type { ConnectionDirectory } from './connection-directory.ts';
 
-/** What services need from the running server; built once by `createServer`. */
+/** What services need from the running server; built once by `createServer` (assembleDeps). */
 export interface ServiceDeps {
   db: Db;
   keyRing: KeyRing;
@@ -23,12 +23,8 @@ export interface ServiceDeps {
   generations: Generations;
   authCache: AuthCache;
   metrics: Metrics;
-  /**
-   * Resolution audit events, batched; changes write theirs at once with `recordAudit`.
-   * Optional only for deps built by hand (the benchmark): without a writer,
-   * resolution writes its event at once, as before batching.
-   */
-  audit?: AuditWriter;
+  /** Resolution audit events, batched; changes write theirs at once with `recordAudit`. */
+  audit: AuditWriter;
 }
 
 /** The caller, as services see it: which platform, and who for the audit trail. */

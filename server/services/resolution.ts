@@ -7,7 +7,7 @@ import type { CacheEntry } from '../cache/secret-cache.ts';
 import { untilAborted } from '../abortable.ts';
 import { AppError, SecretManagerError, withoutLocation } from '../errors.ts';
 import type { ProviderClient, SecretValue } from '../providers/types.ts';
-import { recordAudit, type AuditEvent } from './audit.ts';
+import type { AuditEvent } from './audit.ts';
 import { canManage, visibleInProject } from './connection-access.ts';
 import type { ConnectionHandle } from './connection-directory.ts';
 import type { Actor, AdminActor, ServiceDeps } from './deps.ts';
@@ -244,7 +244,7 @@ export async function resolveSecrets(
   input: { references?: string[] | undefined; value?: unknown; onError: 'throw' | 'report' },
 ): Promise<ResolveOutput> {
   // Fail closed: no secret is fetched for a call whose audit row could not be kept.
-  deps.audit?.assertAccepting();
+  deps.audit.assertAccepting();
   const bounds = deps.config.resolve;
   const call = readCallInput(input, bounds);
   const { outcomes, stoppedBy } = await resolveAll(deps, context, call.references, { timeoutMs: bounds.timeoutMs, stopOnFailure: input.onError === 'throw' });
@@ -270,8 +270,7 @@ export async function resolveSecrets(
     },
   };
   // Queued for the next batch; throws (and so hands out nothing) if it cannot be.
-  if (deps.audit) deps.audit.record(event);
-  else await recordAudit(deps.db, event);
+  deps.audit.record(event);
 
   if (input.onError === 'throw' && failures.length > 0) {
     const [reference, failure] = failures.find(([r]) => typeof stoppedBy === 'object' && r === stoppedBy.failed) ?? failures[0]!;

@@ -10,9 +10,7 @@ import { createLogger } from '../../server/logger.ts';
 import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { EgressGuard } from '../../server/providers/egress/egress-guard.ts';
 import { ProviderClientPool } from '../../server/providers/registry.ts';
-import { AuthCache } from '../../server/auth/auth-cache.ts';
-import { LocalGenerations } from '../../server/invalidation/generations.ts';
-import { ConnectionDirectory } from '../../server/services/connection-directory.ts';
+import { assembleDeps } from '../../server/services/assemble-deps.ts';
 import { createConnection } from '../../server/services/connections.ts';
 import type { ServiceDeps } from '../../server/services/deps.ts';
 import { createPlatform } from '../../server/services/platforms.ts';
@@ -61,12 +59,12 @@ beforeAll(async () => {
   store = new CountingStore(new Redis(REDIS_URL), prefix);
   const cache = new SecretCache(store, keyRing.deriveKey('sm-cache-v1'), { ttlSeconds: 3600, staleSeconds: 0, logger, metrics });
   const clients = new ProviderClientPool({ timeoutMs: 5000, logger, policy: config.providerPolicy, egress: new EgressGuard(config.allowedNetworks) });
-  const generations = new LocalGenerations();
-  deps = { db: database.db, keyRing, clients, logger, config, cache, metrics, generations, connections: new ConnectionDirectory(database.db, keyRing, generations, 60_000), authCache: new AuthCache(generations, 30) };
+  deps = assembleDeps({ db: database.db, keyRing, clients, logger, config, cache, metrics });
   platformId = (await createPlatform(database.db, 'batching')).id;
 });
 afterAll(async () => {
   await deps?.clients.closeAll();
+  await deps?.audit.close(10_000);
   await deps?.cache.close();
   await database?.close();
   await vault?.close();

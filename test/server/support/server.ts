@@ -89,7 +89,7 @@ export async function startTestServer(options: { database: 'postgres' | 'pglite'
       return { platformId: platform.id, adminToken: key.token, admin: apiClient(url, key.token) };
     },
     client: (token) => apiClient(url, token),
-    flushAudit: async () => server.deps.audit?.flush(),
+    flushAudit: async () => server.deps.audit.flush(),
     async stop() {
       await server.stop();
       await database.close();
