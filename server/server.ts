@@ -20,6 +20,7 @@ import { createMetricsServer, registerMetricsRoute } from './http/metrics-routes
 import { createRateLimits } from './http/rate-limits.ts';
 import { LocalGenerations, RedisGenerations } from './invalidation/generations.ts';
 import { RequestLog } from './http/request-log.ts';
+import { registerResolveRoute } from './http/resolve-route.ts';
 import { registerResponseHeaders } from './http/response-headers.ts';
 import { createRedisClient } from './redis-client.ts';
 import { retryAfterSeconds } from './trpc/errors.ts';
@@ -94,6 +95,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerStaticRoutes(app);
   registerMetricsRoute(app, metrics, config.metrics.token);
   const metricsServer = config.metrics.port === undefined ? undefined : createMetricsServer(metrics);
+  registerResolveRoute(app, deps, limits);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

@@ -48,7 +48,8 @@ export class AuthSession {
   /** The kept value of `key`, or `load()`'s (kept when the generation is known). `load` throws for what is not found. */
   async remembered<T>(key: string, load: () => Promise<T>): Promise<T> {
     const entry = this.entries?.get(key);
-    if (entry) {
+    // Kept under an older generation than the last one read: read again now rather than find out later.
+    if (entry && entry.generation === this.generations.current('auth')) {
       this.used.add(entry.generation);
       return entry.value as T;
     }

@@ -12,7 +12,10 @@ async function contextOf(
   requestedProject: string | undefined,
 ): Promise<ResolutionContext> {
   const projectId = projectContext(ctx.principal, requestedProject);
-  if (projectId) await assertProjectInPlatform(ctx.deps.db, ctx.actor.platformId, projectId);
+  // Remembered like what authentication reads (a project's deletion bumps `auth`): a warm resolve reads no database.
+  if (projectId) {
+    await ctx.deps.authCache.session().remembered(`project-id:${ctx.actor.platformId}\0${projectId}`, () => assertProjectInPlatform(ctx.deps.db, ctx.actor.platformId, projectId).then(() => true));
+  }
   return { ...ctx.actor, projectId, manager: ctx.admin };
 }
 
