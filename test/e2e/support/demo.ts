@@ -17,7 +17,7 @@ export interface RunningDemo {
 export async function startDemo(): Promise<RunningDemo> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sm-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'demo'], {
-    env: { ...process.env, PORT: '0', SM_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', SM_DATA_DIR: dataDir, LOG_LEVEL: 'debug' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
